@@ -1,0 +1,295 @@
+//! The command-line surface: every flag of every subcommand, and nothing else.
+//!
+//! Subcommand modules turn these into the libraries' plain option structs, so
+//! clap never leaks into `crates/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Summarise and gate InSpec / CINC Auditor results; fetch them from scanner sidecars.
+#[derive(Debug, Parser)]
+#[command(
+    name = "scangate",
+    version,
+    about,
+    long_about = "Summarise and gate InSpec / CINC Auditor results; fetch them from scanner sidecars.\n\n\
+                  Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or threshold-file error, \
+                  3 Kubernetes/fetch error.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// When to colour terminal output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Count controls by status and severity, and compute compliance.
+    Summary(SummaryArgs),
+    /// Gate results against a threshold: exit 0 when it passes, 1 when it fails.
+    Check(CheckArgs),
+    /// Generate, validate or describe threshold files.
+    #[command(subcommand)]
+    Threshold(ThresholdCommand),
+    /// Describe the report formats.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Fetch results from scanner sidecars through the Kubernetes API.
+    Fetch(Box<FetchArgs>),
+    /// Add a scanner sidecar to workloads, or print the RBAC that `fetch` needs.
+    #[command(subcommand)]
+    Sidecar(SidecarCommand),
+}
+
+/// Input files, shared by `summary` and `check`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// InSpec/CINC JSON, HDF or json-min results (repeatable, or several after one -i).
+    #[arg(short, long = "input", value_name = "FILE", required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// A terminal table.
+    Table,
+    /// saf's JSON structure and key order, plus scangate's `none` buckets.
+    Json,
+    /// The same structure as YAML.
+    Yaml,
+    /// saf's GitHub Markdown table.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = SummaryFormat::Table)]
+    pub format: SummaryFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Leave out the `# <profile>` title above each Markdown table.
+    #[arg(long)]
+    pub no_title: bool,
+
+    /// Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+
+    /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
+    #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
+    pub templates: Vec<String>,
+}
+
+/// Where the threshold comes from; `thresholds/default.yml` when neither is given.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct ThresholdSource {
+    /// Threshold file (YAML or JSON; nested or flattened keys).
+    #[arg(short = 'T', long = "threshold", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Inline threshold in saf's syntax: "{compliance.min: 80}, {failed.total.max: 2}".
+    #[arg(short = 'I', long = "threshold-inline", value_name = "TEXT")]
+    pub inline: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+
+    #[command(flatten)]
+    pub threshold: ThresholdSource,
+
+    /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+
+    /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
+    #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
+    pub templates: Vec<String>,
+
+    /// Print only the final verdict line (and errors).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThresholdCommand {
+    /// Write a threshold file from a baseline scan (same keys and order as `saf generate threshold`).
+    Generate(GenerateArgs),
+    /// Check a threshold file without results: unknown keys, wrong types, impossible limits.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of threshold files.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The baseline results file.
+    #[arg(short, long = "input", value_name = "FILE")]
+    pub input: PathBuf,
+
+    /// Pin every count exactly: write both min and max.
+    #[arg(short, long)]
+    pub exact: bool,
+
+    /// List the expected control ids under each status and severity.
+    #[arg(short = 'c', long = "control-ids")]
+    pub control_ids: bool,
+
+    /// Lower compliance.min by N percentage points, to allow some drift.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub margin: u8,
+
+    /// Write the threshold to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The threshold file to lint.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Print the JSON Schema of the `json` report.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Pods to fetch from (needs only `get pods` and `create pods/exec`).
+    #[arg(value_name = "POD", required_unless_present = "selector", conflicts_with = "selector")]
+    pub pods: Vec<String>,
+
+    /// Fetch from every pod matching this label selector (needs `list pods` too).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Namespace (default: the kubeconfig context's, else `default`).
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// The scanner container.
+    #[arg(short, long, value_name = "CONTAINER", default_value = "scanner")]
+    pub container: String,
+
+    /// The results file inside the scanner container.
+    #[arg(long, value_name = "PATH", default_value = "/results/scan-results.json")]
+    pub path: String,
+
+    /// The file the scanner touches when the results are complete.
+    #[arg(long, value_name = "PATH", default_value = "/results/scan-complete")]
+    pub marker: String,
+
+    /// Also copy these files (e.g. /results/scan-summary.md). Repeatable.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub also: Vec<String>,
+
+    /// Local directory; files land in DIR/<namespace>/<pod>/<file name>.
+    #[arg(short, long = "output-dir", value_name = "DIR", default_value = "./scan-results")]
+    pub output_dir: PathBuf,
+
+    /// How long to wait for each pod to be Ready and its marker to appear (e.g. 90s, 10m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+
+    /// How many pods to work on at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+
+    /// Reject any file larger than this (e.g. 512MiB, 10MB, 4096).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB")]
+    pub max_bytes: String,
+
+    /// Path to a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Gate each pod's results against this threshold file in the same run.
+    #[arg(short = 'T', long, value_name = "FILE")]
+    pub threshold: Option<PathBuf>,
+
+    /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SidecarCommand {
+    /// Add the hardened scanner sidecar to Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs.
+    Inject(InjectArgs),
+    /// Print the least-privilege ServiceAccount, Role and RoleBinding that `scangate fetch` needs.
+    Rbac(RbacArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// Manifest file with one or more YAML documents (`-` is stdin).
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    pub file: String,
+
+    /// The scanner image.
+    #[arg(long, value_name = "IMG", default_value = "chef/inspec:5.18.14")]
+    pub image: String,
+
+    /// The profile to run, inside the profiles ConfigMap mount.
+    #[arg(long, value_name = "PATH", default_value = "/profiles/container-baseline")]
+    pub profile: String,
+
+    /// The ConfigMap holding the profiles.
+    #[arg(long, value_name = "NAME", default_value = "scanner-profiles")]
+    pub profiles_configmap: String,
+
+    /// Where the scanner writes results and the completion marker.
+    #[arg(long, value_name = "DIR", default_value = "/results")]
+    pub results_dir: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    /// Namespace of the scanned pods.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: String,
+
+    /// Named pods: the Role is restricted to them with `resourceNames`.
+    #[arg(value_name = "POD", required_unless_present = "selector", conflicts_with = "selector")]
+    pub pods: Vec<String>,
+
+    /// Pods are chosen by label selector at fetch time (needs `list`).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Name of the ServiceAccount (and prefix of the Role and RoleBinding).
+    #[arg(long, value_name = "NAME", default_value = "scangate-fetch")]
+    pub service_account: String,
+}

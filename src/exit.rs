@@ -1,0 +1,34 @@
+//! The exit-code contract: 0 gate passed, 1 gate failed, 2 usage/input/threshold error,
+//! 3 Kubernetes/fetch error. A failing gate is an outcome, not an error.
+
+use std::process::ExitCode;
+
+/// What a successful run concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was gated, or the gate passed.
+    Pass,
+    /// The gate ran and at least one rule failed.
+    Fail,
+}
+
+/// Marks an error as a Kubernetes/fetch failure (exit 3) rather than bad input (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FetchFailed(pub String);
+
+/// Prints the error (if any) on stderr and maps the result to the exit code.
+pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
+    match result {
+        Ok(Outcome::Pass) => ExitCode::SUCCESS,
+        Ok(Outcome::Fail) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.chain().any(|cause| cause.is::<FetchFailed>()) {
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! `scangate`: the binary. Parsing, printing, exit codes; the work is in `crates/`.
+
+mod cli;
+mod exit;
+mod fetch;
+mod output;
+mod sidecar;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Outcome;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fetch(args) => fetch::run(*args),
+        Command::Sidecar(cmd) => sidecar::run(cmd),
+        _ => Err(anyhow::anyhow!("this subcommand is not built yet")),
+    };
+    exit::finish(result)
+}
+
+#[allow(dead_code)]
+fn _outcome_is_used(o: Outcome) -> Outcome {
+    o
+}
