@@ -1,6 +1,7 @@
 //! The exit-code contract: 0 gate passed, 1 gate failed, 2 usage/input/threshold error,
 //! 3 Kubernetes/fetch error. A failing gate is an outcome, not an error.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 /// What a successful run concluded.
@@ -23,7 +24,12 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,
         Ok(Outcome::Fail) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let message = format!("{err:#}");
+            let stderr = std::io::stderr();
+            let mut stderr = stderr.lock();
+            for line in message.lines() {
+                let _ = writeln!(stderr, "error: {line}");
+            }
             if err.chain().any(|cause| cause.is::<FetchFailed>()) {
                 ExitCode::from(3)
             } else {

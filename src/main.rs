@@ -3,8 +3,13 @@
 mod cli;
 mod exit;
 mod fetch;
+mod inputs;
 mod output;
 mod sidecar;
+mod summary;
+mod term;
+mod warnings;
+mod yaml;
 
 use std::process::ExitCode;
 
@@ -16,6 +21,7 @@ use crate::exit::Outcome;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Summary(args) => summary::run(args, cli.color),
         Command::Fetch(args) => fetch::run(*args),
         Command::Sidecar(cmd) => sidecar::run(cmd),
         _ => Err(anyhow::anyhow!("this subcommand is not built yet")),

@@ -1,0 +1,267 @@
+//! What scangate reads from a results file, borrowed from the input buffer.
+//!
+//! The types mirror the InSpec exec-JSON schema that inspecjs (and so SAF CLI) checks: a
+//! field saf requires is required here, with the same types, so a file saf rejects is
+//! rejected here too, with a precise message instead of saf's "possible errors". Fields
+//! nobody reads (the control's `code`, `resource_id`, group lists) are validated or skipped
+//! without allocating.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::de::{AttestationStatus, BoolOrText, Groups, ObjectList, RefValue, Supports};
+pub use crate::de::{Tags, TagValue};
+use crate::text::Text;
+
+/// Which reporter produced the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// `inspec exec --reporter json`, CINC Auditor, or HDF (the same with extra fields).
+    Exec,
+    /// `inspec exec --reporter json-min`: one flat entry per test, no impact or tags.
+    JsonMin,
+}
+
+/// A parsed results file.
+#[derive(Debug)]
+pub struct Results<'a> {
+    /// The reporter format the file was in.
+    pub format: Format,
+    /// The scanned platform (absent in json-min).
+    pub platform: Option<Platform<'a>>,
+    /// Every profile in file order; which ones count is decided by [`crate::Evaluation`].
+    pub profiles: Vec<Profile<'a>>,
+    /// The InSpec version that wrote the file.
+    pub version: Text<'a>,
+}
+
+/// The scanned target.
+#[derive(Debug, Deserialize)]
+pub struct Platform<'a> {
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow)]
+    pub release: Text<'a>,
+    #[serde(borrow, default)]
+    pub target_id: Option<Text<'a>>,
+}
+
+/// One profile of the run: the scanned one, or an overlay's dependency.
+#[derive(Debug, Deserialize)]
+pub struct Profile<'a> {
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow, default)]
+    pub version: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub title: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub maintainer: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub summary: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub license: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub copyright: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub sha256: Text<'a>,
+    /// The profile this one is a dependency of (InSpec 4+ overlays).
+    #[serde(borrow, default)]
+    pub parent_profile: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "crate::de::null_as_empty")]
+    pub depends: Vec<Dependency<'a>>,
+    #[serde(borrow, default)]
+    pub status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub status_message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub skip_message: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub controls: Vec<Control<'a>>,
+    #[serde(rename = "attributes")]
+    pub(crate) _attributes: ObjectList,
+    #[serde(rename = "groups")]
+    pub(crate) _groups: Groups,
+    #[serde(rename = "supports")]
+    pub(crate) _supports: Supports,
+}
+
+/// An entry of a profile's `depends`.
+#[derive(Debug, Deserialize)]
+pub struct Dependency<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub path: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub url: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub git: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub branch: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub supermarket: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub compliance: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub status_message: Option<Text<'a>>,
+}
+
+/// A control and its test results.
+#[derive(Debug, Deserialize)]
+pub struct Control<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow, default)]
+    pub title: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub desc: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "crate::de::null_as_empty")]
+    pub descriptions: Vec<Description<'a>>,
+    pub impact: f64,
+    #[serde(borrow)]
+    pub refs: Vec<Reference<'a>>,
+    #[serde(borrow)]
+    pub tags: Tags<'a>,
+    #[serde(borrow)]
+    pub source_location: SourceLocation<'a>,
+    /// `None` only in profile JSON; results files always carry the key.
+    #[serde(borrow, default)]
+    pub results: Option<Vec<TestResult<'a>>>,
+    #[serde(borrow, default)]
+    pub waiver_data: Option<Box<Waiver<'a>>>,
+    #[serde(borrow, default)]
+    pub attestation_data: Option<Box<Attestation<'a>>>,
+}
+
+impl<'a> Control<'a> {
+    /// The control's test results (empty for a profile-only control).
+    pub fn results(&self) -> &[TestResult<'a>] {
+        self.results.as_deref().unwrap_or_default()
+    }
+
+    /// The text of the description with this label (`default`, `check`, `fix`, ...).
+    pub fn description(&self, label: &str) -> Option<&str> {
+        self.descriptions
+            .iter()
+            .find(|d| d.label.as_str() == label)
+            .map(|d| d.data.as_str())
+    }
+}
+
+/// One of a control's labelled descriptions.
+#[derive(Debug, Deserialize)]
+pub struct Description<'a> {
+    #[serde(borrow)]
+    pub label: Text<'a>,
+    #[serde(borrow)]
+    pub data: Text<'a>,
+}
+
+/// A control reference (`refs`).
+#[derive(Debug, Deserialize)]
+pub struct Reference<'a> {
+    #[serde(borrow, default, rename = "ref")]
+    pub reference: Option<RefValue<'a>>,
+    #[serde(borrow, default)]
+    pub url: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub uri: Option<Text<'a>>,
+}
+
+/// Where the control is defined in its profile.
+#[derive(Debug, Deserialize)]
+pub struct SourceLocation<'a> {
+    #[serde(default)]
+    pub line: Option<f64>,
+    #[serde(borrow, default, rename = "ref")]
+    pub file: Option<Text<'a>>,
+}
+
+/// The status InSpec gave one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResultStatus {
+    Passed,
+    Failed,
+    Skipped,
+    Error,
+}
+
+/// One `describe`/`it` block's outcome.
+#[derive(Debug, Deserialize)]
+pub struct TestResult<'a> {
+    #[serde(default)]
+    pub status: Option<ResultStatus>,
+    #[serde(borrow)]
+    pub code_desc: Text<'a>,
+    #[serde(borrow, default)]
+    pub message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub skip_message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub exception: Option<Text<'a>>,
+    /// Present (even empty) only when the test raised: that makes the control a Profile Error.
+    #[serde(borrow, default)]
+    pub backtrace: Option<Vec<Text<'a>>>,
+    #[serde(default)]
+    pub run_time: Option<f64>,
+    #[serde(borrow)]
+    pub start_time: Text<'a>,
+    #[serde(borrow, default)]
+    pub resource: Option<Text<'a>>,
+}
+
+impl TestResult<'_> {
+    /// saf's notion of an erroring test: a non-null `backtrace`, or status `error`.
+    pub fn is_error(&self) -> bool {
+        self.backtrace.is_some() || self.status == Some(ResultStatus::Error)
+    }
+}
+
+/// A waiver applied to the control.
+#[derive(Debug, Deserialize)]
+pub struct Waiver<'a> {
+    #[serde(borrow, default)]
+    pub justification: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub expiration_date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub message: Option<Text<'a>>,
+    #[serde(default)]
+    pub run: Option<bool>,
+    #[serde(borrow, default)]
+    pub skipped_due_to_waiver: Option<BoolOrText<'a>>,
+}
+
+impl Waiver<'_> {
+    /// JavaScript truthiness, as saf tests it: `true` or a non-empty string.
+    pub fn skipped(&self) -> bool {
+        match &self.skipped_due_to_waiver {
+            Some(BoolOrText::Bool(b)) => *b,
+            Some(BoolOrText::Text(t)) => !t.is_empty(),
+            None => false,
+        }
+    }
+}
+
+/// A manual attestation (read and shown; it does not change the status, as in saf).
+#[derive(Debug, Deserialize)]
+pub struct Attestation<'a> {
+    #[serde(borrow)]
+    pub control_id: Text<'a>,
+    #[serde(borrow)]
+    pub explanation: Text<'a>,
+    #[serde(borrow)]
+    pub frequency: Text<'a>,
+    pub status: AttestationStatus,
+    #[serde(borrow)]
+    pub updated: Text<'a>,
+    #[serde(borrow)]
+    pub updated_by: Text<'a>,
+}
+
+/// A tag value kept verbatim for display.
+pub type RawTag<'a> = &'a RawValue;

@@ -1,0 +1,362 @@
+//! Bytes to [`Results`]: format detection, schema checks and error messages.
+//!
+//! The fast path is one `serde_json` pass into the borrowed model. Only when it fails is the
+//! file parsed a second time with `serde_path_to_error`, to name the JSON path of the problem:
+//! correct files never pay for path tracking.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::de::{Groups, ObjectList, RESULT_STATUS_WORDS, Supports};
+use crate::error::{Error, ErrorKind, Location};
+use crate::model::{Control, Format, Platform, Profile, Results, SourceLocation, Tags, TestResult};
+use crate::text::Text;
+
+/// InSpec's default impact, used for json-min reports, which carry none.
+pub const JSON_MIN_IMPACT: f64 = 0.5;
+
+/// The top level of any results file; which keys are present decides the format.
+#[derive(Deserialize)]
+struct TopLevel<'a> {
+    #[serde(borrow, default)]
+    platform: Option<Platform<'a>>,
+    #[serde(borrow, default)]
+    profiles: Option<Vec<Profile<'a>>>,
+    #[serde(default)]
+    statistics: Option<Statistics>,
+    #[serde(borrow, default)]
+    version: Option<Text<'a>>,
+    /// json-min's flat list of tests, or a profile JSON's controls.
+    #[serde(borrow, default)]
+    controls: Option<Vec<MinEntry<'a>>>,
+    /// Present in profile JSON (`inspec json`), absent from results.
+    #[serde(default)]
+    name: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct Statistics {
+    #[serde(default, rename = "duration")]
+    _duration: Option<f64>,
+    #[serde(default, rename = "controls")]
+    _controls: Option<StatisticHash>,
+}
+
+#[derive(Deserialize)]
+struct StatisticHash {
+    #[serde(default, rename = "passed")]
+    _passed: Option<StatisticBlock>,
+    #[serde(default, rename = "failed")]
+    _failed: Option<StatisticBlock>,
+    #[serde(default, rename = "skipped")]
+    _skipped: Option<StatisticBlock>,
+}
+
+#[derive(Deserialize)]
+struct StatisticBlock {
+    #[serde(rename = "total")]
+    _total: f64,
+}
+
+/// One json-min entry (one test), every field optional until the format is known.
+#[derive(Deserialize)]
+struct MinEntry<'a> {
+    #[serde(borrow, default)]
+    id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    profile_id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    profile_sha256: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    code_desc: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    skip_message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    exception: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    resource: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    backtrace: Option<Vec<Text<'a>>>,
+}
+
+/// Parses a results file already in memory. `path` only names the file in errors.
+///
+/// A UTF-8 byte-order mark is skipped. The returned model borrows from `bytes`.
+pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<Results<'a>, Error> {
+    let fail = |kind| Error {
+        path: path.to_owned(),
+        kind,
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Err(fail(ErrorKind::Empty)),
+        Some(b'{') => {}
+        Some(&other) => {
+            // Let the JSON parser describe garbage; name the JSON type of valid non-objects.
+            let found = match other {
+                b'[' => "an array",
+                b'"' => "a string",
+                b't' | b'f' => "a boolean",
+                b'n' => "null",
+                b'-' | b'0'..=b'9' => "a number",
+                _ => return Err(syntax_error(path, bytes, &invalid_json(bytes))),
+            };
+            if serde_json::from_slice::<IgnoredAny>(bytes).is_err() {
+                return Err(syntax_error(path, bytes, &invalid_json(bytes)));
+            }
+            return Err(fail(ErrorKind::NotResults {
+                found: found.to_owned(),
+            }));
+        }
+    }
+    let top: TopLevel<'a> = match serde_json::from_slice(bytes) {
+        Ok(top) => top,
+        Err(err) => return Err(syntax_error(path, bytes, &err)),
+    };
+    build(top).map_err(fail)
+}
+
+fn invalid_json(bytes: &[u8]) -> serde_json::Error {
+    match serde_json::from_slice::<IgnoredAny>(bytes) {
+        Err(e) => e,
+        Ok(_) => serde_json::from_str::<IgnoredAny>("").expect_err("empty input is never JSON"),
+    }
+}
+
+fn at(json_path: &str, message: impl Into<String>) -> ErrorKind {
+    ErrorKind::Invalid {
+        location: Location {
+            line_column: None,
+            json_path: json_path.to_owned(),
+        },
+        message: message.into(),
+    }
+}
+
+fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
+    let TopLevel {
+        platform,
+        profiles,
+        statistics,
+        version,
+        controls,
+        name,
+    } = top;
+    match (profiles, controls) {
+        (Some(profiles), _) => {
+            let platform = platform.ok_or_else(|| at("$", "missing required field `platform`"))?;
+            statistics.ok_or_else(|| at("$", "missing required field `statistics`"))?;
+            let version = version.ok_or_else(|| at("$", "missing required field `version`"))?;
+            if profiles.is_empty() {
+                return Err(ErrorKind::NoProfiles);
+            }
+            check_results_present(&profiles)?;
+            Ok(Results {
+                format: Format::Exec,
+                platform: Some(platform),
+                profiles,
+                version,
+            })
+        }
+        (None, Some(_)) if name.is_some() => Err(ErrorKind::ProfileNotResults),
+        (None, Some(entries)) => {
+            statistics.ok_or_else(|| at("$", "missing required field `statistics`"))?;
+            let version = version.ok_or_else(|| at("$", "missing required field `version`"))?;
+            Ok(Results {
+                format: Format::JsonMin,
+                platform: None,
+                profiles: from_json_min(entries)?,
+                version,
+            })
+        }
+        (None, None) => Err(ErrorKind::NotResults {
+            found: "an object with neither".to_owned(),
+        }),
+    }
+}
+
+/// Controls without `results` mean profile JSON wrapped as results; say so.
+fn check_results_present(profiles: &[Profile<'_>]) -> Result<(), ErrorKind> {
+    let mut controls = profiles
+        .iter()
+        .enumerate()
+        .flat_map(|(p, profile)| profile.controls.iter().enumerate().map(move |(c, control)| (p, c, control)));
+    let Some((p, c, _)) = controls.clone().find(|(_, _, control)| control.results.is_none()) else {
+        return Ok(());
+    };
+    if controls.all(|(_, _, control)| control.results.is_none()) {
+        return Err(ErrorKind::ProfileNotResults);
+    }
+    Err(at(
+        &format!("profiles[{p}].controls[{c}]"),
+        "missing required field `results`",
+    ))
+}
+
+/// json-min lists tests; group them into controls per profile, keeping first-seen order.
+fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, ErrorKind> {
+    use std::collections::HashMap;
+
+    let mut profiles: Vec<Profile<'a>> = Vec::new();
+    let mut profile_index: HashMap<Text<'a>, usize> = HashMap::new();
+    let mut control_index: HashMap<(usize, Text<'a>), usize> = HashMap::new();
+    for (i, entry) in entries.into_iter().enumerate() {
+        let required = |field: Option<Text<'a>>, name: &str| {
+            field.ok_or_else(|| at(&format!("controls[{i}]"), format!("missing required field `{name}`")))
+        };
+        let id = required(entry.id, "id")?;
+        let sha256 = required(entry.profile_sha256, "profile_sha256")?;
+        let code_desc = required(entry.code_desc, "code_desc")?;
+        let status_word = required(entry.status, "status")?;
+        let status = RESULT_STATUS_WORDS
+            .iter()
+            .find(|(w, _)| *w == status_word.as_str())
+            .map(|(_, s)| *s)
+            .ok_or_else(|| {
+                at(
+                    &format!("controls[{i}].status"),
+                    format!(
+                        "expected one of passed, failed, skipped, error (case-sensitive), found {:?}",
+                        status_word.as_str()
+                    ),
+                )
+            })?;
+        let profile_name = entry.profile_id.unwrap_or_else(|| Text::borrowed("json-min"));
+        let p = *profile_index.entry(profile_name.clone()).or_insert_with(|| {
+            profiles.push(Profile {
+                name: profile_name,
+                version: None,
+                title: None,
+                maintainer: None,
+                summary: None,
+                license: None,
+                copyright: None,
+                sha256,
+                parent_profile: None,
+                depends: Vec::new(),
+                status: None,
+                status_message: None,
+                skip_message: None,
+                controls: Vec::new(),
+                _attributes: ObjectList,
+                _groups: Groups,
+                _supports: Supports,
+            });
+            profiles.len() - 1
+        });
+        let controls = &mut profiles[p].controls;
+        let c = *control_index.entry((p, id.clone())).or_insert_with(|| {
+            controls.push(Control {
+                id,
+                title: None,
+                desc: None,
+                descriptions: Vec::new(),
+                impact: JSON_MIN_IMPACT,
+                refs: Vec::new(),
+                tags: Tags::default(),
+                source_location: SourceLocation { line: None, file: None },
+                results: Some(Vec::new()),
+                waiver_data: None,
+                attestation_data: None,
+            });
+            controls.len() - 1
+        });
+        if let Some(results) = controls[c].results.as_mut() {
+            results.push(TestResult {
+                status: Some(status),
+                code_desc,
+                message: entry.message,
+                skip_message: entry.skip_message,
+                exception: entry.exception,
+                backtrace: entry.backtrace,
+                run_time: None,
+                start_time: Text::default(),
+                resource: entry.resource,
+            });
+        }
+    }
+    Ok(profiles)
+}
+
+/// Turns a serde error into one line: place, then "expected X, found Y".
+fn syntax_error(path: &Path, bytes: &[u8], err: &serde_json::Error) -> Error {
+    let line_column = (err.line() > 0).then(|| (err.line(), err.column()));
+    let json_path = if err.is_syntax() || err.is_eof() {
+        None
+    } else {
+        // Second, slower pass that tracks where the deserializer was.
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        match serde_path_to_error::deserialize::<_, TopLevel<'_>>(&mut de) {
+            Err(e) => Some(e.path().to_string()),
+            Ok(_) => None,
+        }
+    };
+    let json_path = match json_path.as_deref() {
+        None | Some(".") => "$".to_owned(),
+        Some(p) => p.to_owned(),
+    };
+    Error {
+        path: path.to_owned(),
+        kind: ErrorKind::Invalid {
+            location: Location {
+                line_column,
+                json_path,
+            },
+            message: describe(err),
+        },
+    }
+}
+
+/// serde's wording, rephrased as "expected X, found Y" in JSON's vocabulary.
+fn describe(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => &full,
+    };
+    if let Some(rest) = msg.strip_prefix("invalid type: ").or_else(|| msg.strip_prefix("invalid value: ")) {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!("expected {}, found {}", json_word(expected), found_word(found));
+        }
+    }
+    if let Some(field) = msg.strip_prefix("missing field ") {
+        return format!("missing required field {field}");
+    }
+    if msg == "recursion limit exceeded" {
+        return "nested more than 128 levels deep".to_owned();
+    }
+    if msg.starts_with("EOF while parsing") {
+        return format!("unexpected end of file ({})", msg.to_lowercase());
+    }
+    msg.to_owned()
+}
+
+fn json_word(expected: &str) -> &str {
+    match expected {
+        "f64" | "f32" | "i64" | "u64" | "a number" => "a number",
+        "a sequence" | "an array" => "an array",
+        "a map" | "an object" => "an object",
+        "a boolean" | "bool" => "a boolean",
+        e if e.starts_with("struct ") => "an object",
+        e => e,
+    }
+}
+
+fn found_word(found: &str) -> String {
+    match found {
+        "sequence" => "an array".to_owned(),
+        "map" => "an object".to_owned(),
+        "unit value" | "null" => "null".to_owned(),
+        f if f.starts_with("integer ") || f.starts_with("floating point ") => {
+            format!("the number {}", f.rsplit(' ').next().unwrap_or(f))
+        }
+        f if f.starts_with("boolean ") => format!("the boolean {}", &f["boolean ".len()..]),
+        f => f.to_owned(),
+    }
+}
