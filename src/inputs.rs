@@ -13,7 +13,9 @@ pub struct InputErrors(pub Vec<scangate_results::Error>);
 
 /// Runs `f` on every item on up to one thread per core, keeping the items' order.
 pub fn par_map<'t, T: Sync, R: Send>(items: &'t [T], f: impl Fn(&'t T) -> R + Sync) -> Vec<R> {
-    let threads = thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let threads = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -35,17 +37,25 @@ pub fn par_map<'t, T: Sync, R: Send>(items: &'t [T], f: impl Fn(&'t T) -> R + Sy
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     for (i, r) in done.into_iter().flatten() {
         slots[i] = Some(r);
     }
-    slots.into_iter().map(|r| r.expect("every index is processed once")).collect()
+    slots
+        .into_iter()
+        .map(|r| r.expect("every index is processed once"))
+        .collect()
 }
 
 /// Reads every file; fails with all unreadable ones.
 pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Input>, InputErrors> {
+    // A closure: the generic `Input::read` item is not higher-ranked over the borrow.
+    #[allow(clippy::redundant_closure)]
     collect(par_map(paths, |p| Input::read(p)))
 }
 
@@ -68,5 +78,9 @@ fn collect<T>(items: Vec<Result<T, scangate_results::Error>>) -> Result<Vec<T>, 
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(ok) } else { Err(InputErrors(errors)) }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        Err(InputErrors(errors))
+    }
 }

@@ -20,19 +20,37 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let profiles = aggregate(names.iter().map(String::as_str).zip(&summaries));
 
     let to_file = args.output.is_some();
-    let render = |w: &mut dyn Write| render(w, &profiles, &args, if to_file { false } else { crate::term::stdout_color(color) });
+    let render = |w: &mut dyn Write| {
+        render(
+            w,
+            &profiles,
+            &args,
+            if to_file {
+                false
+            } else {
+                crate::term::stdout_color(color)
+            },
+        )
+    };
     match &args.output {
         Some(path) => write_atomically(path, render)?,
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            render(&mut lock).and_then(|()| lock.flush()).context("cannot write to stdout")?;
+            render(&mut lock)
+                .and_then(|()| lock.flush())
+                .context("cannot write to stdout")?;
         }
     }
     Ok(Outcome::Pass)
 }
 
-fn render(w: &mut dyn Write, profiles: &[ProfileAggregate], args: &SummaryArgs, color: bool) -> std::io::Result<()> {
+fn render(
+    w: &mut dyn Write,
+    profiles: &[ProfileAggregate],
+    args: &SummaryArgs,
+    color: bool,
+) -> std::io::Result<()> {
     match args.format {
         SummaryFormat::Table => write_table(
             w,

@@ -13,11 +13,6 @@ pub fn stdout_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// Whether stderr is a live terminal (for progress displays).
-pub fn stderr_is_terminal() -> bool {
-    std::io::stderr().is_terminal()
-}
-
 /// <https://no-color.org>: present and non-empty disables colour.
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())

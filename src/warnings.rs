@@ -11,7 +11,13 @@ pub fn print(inputs: &[Input], summaries: &[Summary<'_>]) {
     for (input, summary) in inputs.iter().zip(summaries) {
         for w in &summary.warnings {
             // A failed write to stderr has nowhere better to go.
-            let _ = writeln!(err, "warning: {}: at {}: {}", input.path().display(), w.json_path, w.message);
+            let _ = writeln!(
+                err,
+                "warning: {}: at {}: {}",
+                input.path().display(),
+                w.json_path,
+                w.message
+            );
         }
     }
 }

@@ -12,8 +12,14 @@ use crate::markdown_table::{self, Align};
 const COLUMNS: [(Status, &str); 5] = [
     (Status::Passed, "Passed<br>:white_check_mark:"),
     (Status::Failed, "Failed<br>:x:"),
-    (Status::NotReviewed, "Not Reviewed<br>:leftwards_arrow_with_hook:"),
-    (Status::NotApplicable, "Not Applicable<br>:heavy_minus_sign:"),
+    (
+        Status::NotReviewed,
+        "Not Reviewed<br>:leftwards_arrow_with_hook:",
+    ),
+    (
+        Status::NotApplicable,
+        "Not Applicable<br>:heavy_minus_sign:",
+    ),
     (Status::ProfileError, "Error<br>:warning:"),
 ];
 
@@ -44,13 +50,20 @@ fn js_number(value: f64) -> String {
 
 /// saf's Markdown table for one profile, byte for byte (no trailing newline).
 pub fn markdown_table(profile: &ProfileAggregate) -> String {
-    let mut head = vec![format!("Compliance: {}<br>:test_tube:", js_number(profile.compliance))];
+    let mut head = vec![format!(
+        "Compliance: {}<br>:test_tube:",
+        js_number(profile.compliance)
+    )];
     head.extend(COLUMNS.iter().map(|(_, title)| (*title).to_owned()));
     let body: Vec<Vec<String>> = ROWS
         .iter()
         .map(|&severity| {
             let mut row = vec![severity.map_or("Total", Severity::label).to_owned()];
-            row.extend(COLUMNS.iter().map(|&(status, _)| cell(&profile.counts, status, severity).to_string()));
+            row.extend(
+                COLUMNS
+                    .iter()
+                    .map(|&(status, _)| cell(&profile.counts, status, severity).to_string()),
+            );
             row
         })
         .collect();
@@ -59,16 +72,17 @@ pub fn markdown_table(profile: &ProfileAggregate) -> String {
     markdown_table::render(&head, &body, &align)
 }
 
-/// Escapes text for a Markdown heading line: no HTML, no emphasis, no line breaks.
+/// Escapes untrusted text for inline Markdown (headings, table cells): nothing in it can
+/// become markup, HTML, a table border or a line break. Plain names stay as saf prints them.
 pub fn escape_markdown_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!' | '|'
-            | '<' | '>' | '&' | '~' | '"' | '\'' | ':' => {
-                // Entities survive every renderer where backslash escapes do not (tables, links).
-                out.push_str(&format!("&#{};", ch as u32));
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '$' => {
+                out.push('\\');
+                out.push(ch);
             }
+            '&' => out.push_str("&amp;"),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
@@ -78,7 +92,11 @@ pub fn escape_markdown_inline(text: &str) -> String {
 
 /// `saf summary --format markdown`: one table per profile, joined by a blank line, with
 /// `# <profile>` titles unless `title` is false. Ends with a newline.
-pub fn write_markdown(w: &mut dyn Write, profiles: &[ProfileAggregate], title: bool) -> io::Result<()> {
+pub fn write_markdown(
+    w: &mut dyn Write,
+    profiles: &[ProfileAggregate],
+    title: bool,
+) -> io::Result<()> {
     let tables: Vec<String> = profiles
         .iter()
         .map(|p| {
@@ -114,7 +132,11 @@ fn status_color(status: Status) -> Color {
 
 /// One terminal table per profile: rows Total and each severity (with scangate's `None`
 /// row), columns the statuses, and the compliance in the heading line.
-pub fn write_table(w: &mut dyn Write, profiles: &[ProfileAggregate], opts: TableOptions) -> io::Result<()> {
+pub fn write_table(
+    w: &mut dyn Write,
+    profiles: &[ProfileAggregate],
+    opts: TableOptions,
+) -> io::Result<()> {
     for (i, profile) in profiles.iter().enumerate() {
         if i > 0 {
             writeln!(w)?;
@@ -141,7 +163,11 @@ pub fn write_table(w: &mut dyn Write, profiles: &[ProfileAggregate], opts: Table
         let mut header = vec![Cell::new("")];
         header.extend(COLUMNS.iter().map(|&(status, _)| {
             let c = Cell::new(status.label()).add_attribute(Attribute::Bold);
-            if opts.color { c.fg(status_color(status)) } else { c }
+            if opts.color {
+                c.fg(status_color(status))
+            } else {
+                c
+            }
         }));
         table.set_header(header);
         let rows = std::iter::once(None).chain(Severity::ALL.into_iter().map(Some));
@@ -168,5 +194,7 @@ pub fn write_table(w: &mut dyn Write, profiles: &[ProfileAggregate], opts: Table
 /// Replaces control characters (escape sequences included) so untrusted names cannot
 /// drive the terminal.
 pub fn sanitize_terminal(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }

@@ -202,13 +202,17 @@ pub enum AttestationStatus {
 
 /// Parses a fixed set of case-sensitive words with a message that lists them.
 fn parse_word<E: de::Error, T: Copy>(value: &str, words: &[(&str, T)]) -> Result<T, E> {
-    words.iter().find(|(w, _)| *w == value).map(|(_, t)| *t).ok_or_else(|| {
-        let list: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
-        E::custom(format_args!(
-            "expected one of {} (case-sensitive), found {value:?}",
-            list.join(", ")
-        ))
-    })
+    words
+        .iter()
+        .find(|(w, _)| *w == value)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let list: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+            E::custom(format_args!(
+                "expected one of {} (case-sensitive), found {value:?}",
+                list.join(", ")
+            ))
+        })
 }
 
 struct WordVisitor<T: 'static>(&'static [(&'static str, T)]);

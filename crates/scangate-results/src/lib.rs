@@ -37,7 +37,9 @@ pub use error::{Error, ErrorKind, Location};
 pub use model::{Format, Results};
 pub use parse::{JSON_MIN_IMPACT, parse};
 pub use status::{Severity, SeverityWarning, Status, control_severity, control_status};
-pub use summary::{Counts, Evaluated, ProfileAggregate, ProfileSummary, Summary, Warning, aggregate};
+pub use summary::{
+    Counts, Evaluated, ProfileAggregate, ProfileSummary, Summary, Warning, aggregate,
+};
 pub use text::Text;
 
 /// A results file's bytes and the name it is known by: the buffer the model borrows from.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::de::{AttestationStatus, BoolOrText, Groups, ObjectList, RefValue, Supports};
-pub use crate::de::{Tags, TagValue};
+pub use crate::de::{TagValue, Tags};
 use crate::text::Text;
 
 /// Which reporter produced the file.

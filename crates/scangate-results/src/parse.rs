@@ -183,11 +183,17 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
 
 /// Controls without `results` mean profile JSON wrapped as results; say so.
 fn check_results_present(profiles: &[Profile<'_>]) -> Result<(), ErrorKind> {
-    let mut controls = profiles
-        .iter()
-        .enumerate()
-        .flat_map(|(p, profile)| profile.controls.iter().enumerate().map(move |(c, control)| (p, c, control)));
-    let Some((p, c, _)) = controls.clone().find(|(_, _, control)| control.results.is_none()) else {
+    let mut controls = profiles.iter().enumerate().flat_map(|(p, profile)| {
+        profile
+            .controls
+            .iter()
+            .enumerate()
+            .map(move |(c, control)| (p, c, control))
+    });
+    let Some((p, c, _)) = controls
+        .clone()
+        .find(|(_, _, control)| control.results.is_none())
+    else {
         return Ok(());
     };
     if controls.all(|(_, _, control)| control.results.is_none()) {
@@ -208,7 +214,12 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
     let mut control_index: HashMap<(usize, Text<'a>), usize> = HashMap::new();
     for (i, entry) in entries.into_iter().enumerate() {
         let required = |field: Option<Text<'a>>, name: &str| {
-            field.ok_or_else(|| at(&format!("controls[{i}]"), format!("missing required field `{name}`")))
+            field.ok_or_else(|| {
+                at(
+                    &format!("controls[{i}]"),
+                    format!("missing required field `{name}`"),
+                )
+            })
         };
         let id = required(entry.id, "id")?;
         let sha256 = required(entry.profile_sha256, "profile_sha256")?;
@@ -227,29 +238,33 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
                     ),
                 )
             })?;
-        let profile_name = entry.profile_id.unwrap_or_else(|| Text::borrowed("json-min"));
-        let p = *profile_index.entry(profile_name.clone()).or_insert_with(|| {
-            profiles.push(Profile {
-                name: profile_name,
-                version: None,
-                title: None,
-                maintainer: None,
-                summary: None,
-                license: None,
-                copyright: None,
-                sha256,
-                parent_profile: None,
-                depends: Vec::new(),
-                status: None,
-                status_message: None,
-                skip_message: None,
-                controls: Vec::new(),
-                _attributes: ObjectList,
-                _groups: Groups,
-                _supports: Supports,
+        let profile_name = entry
+            .profile_id
+            .unwrap_or_else(|| Text::borrowed("json-min"));
+        let p = *profile_index
+            .entry(profile_name.clone())
+            .or_insert_with(|| {
+                profiles.push(Profile {
+                    name: profile_name,
+                    version: None,
+                    title: None,
+                    maintainer: None,
+                    summary: None,
+                    license: None,
+                    copyright: None,
+                    sha256,
+                    parent_profile: None,
+                    depends: Vec::new(),
+                    status: None,
+                    status_message: None,
+                    skip_message: None,
+                    controls: Vec::new(),
+                    _attributes: ObjectList,
+                    _groups: Groups,
+                    _supports: Supports,
+                });
+                profiles.len() - 1
             });
-            profiles.len() - 1
-        });
         let controls = &mut profiles[p].controls;
         let c = *control_index.entry((p, id.clone())).or_insert_with(|| {
             controls.push(Control {
@@ -260,7 +275,10 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
                 impact: JSON_MIN_IMPACT,
                 refs: Vec::new(),
                 tags: Tags::default(),
-                source_location: SourceLocation { line: None, file: None },
+                source_location: SourceLocation {
+                    line: None,
+                    file: None,
+                },
                 results: Some(Vec::new()),
                 waiver_data: None,
                 attestation_data: None,
@@ -320,10 +338,16 @@ fn describe(err: &serde_json::Error) -> String {
         Some(i) => &full[..i],
         None => &full,
     };
-    if let Some(rest) = msg.strip_prefix("invalid type: ").or_else(|| msg.strip_prefix("invalid value: ")) {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("expected {}, found {}", json_word(expected), found_word(found));
-        }
+    if let Some((found, expected)) = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!(
+            "expected {}, found {}",
+            json_word(expected),
+            found_word(found)
+        );
     }
     if let Some(field) = msg.strip_prefix("missing field ") {
         return format!("missing required field {field}");

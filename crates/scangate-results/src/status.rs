@@ -121,7 +121,9 @@ impl Severity {
 
     /// Parses a tag value ignoring case: MITRE's converters write `"High"` (B4).
     pub fn from_tag(tag: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.key().eq_ignore_ascii_case(tag))
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.key().eq_ignore_ascii_case(tag))
     }
 
     /// saf's impact bands: < 0.1 none, < 0.4 low, < 0.7 medium, < 0.9 high, else critical.

@@ -128,7 +128,11 @@ impl<'r> Summary<'r> {
     }
 
     /// The counted controls with this status and severity.
-    pub fn bucket(&self, status: Status, severity: Severity) -> impl Iterator<Item = &Evaluated<'r>> {
+    pub fn bucket(
+        &self,
+        status: Status,
+        severity: Severity,
+    ) -> impl Iterator<Item = &Evaluated<'r>> {
         self.controls
             .iter()
             .filter(move |c| c.status == status && c.severity == severity)
@@ -172,10 +176,10 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
     // counted profile's own control (saf's first-populated quirk).
     let mut extended = vec![false; flat.controls.len()];
     for (g, parent) in parent_of.iter().enumerate() {
-        if let Some(parent) = parent {
-            if counted[flat.owner[g] as usize] {
-                extended[*parent as usize] = true;
-            }
+        if let Some(parent) = parent
+            && counted[flat.owner[g] as usize]
+        {
+            extended[*parent as usize] = true;
         }
     }
 
@@ -255,7 +259,11 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
     let mut extends_from: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut has_parent = vec![false; n];
     for (p, profile) in profiles.iter().enumerate() {
-        if let Some(&q) = profile.parent_profile.as_deref().and_then(|name| first_named.get(name)) {
+        if let Some(&q) = profile
+            .parent_profile
+            .as_deref()
+            .and_then(|name| first_named.get(name))
+        {
             extends_from[q].push(p);
             has_parent[p] = true;
         }
@@ -275,7 +283,8 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
             }
             let mut ids = HashMap::with_capacity(profiles[p].controls.len());
             for (c, control) in profiles[p].controls.iter().enumerate() {
-                ids.entry(control.id.as_str()).or_insert((flat.starts[p] + c) as u32);
+                ids.entry(control.id.as_str())
+                    .or_insert((flat.starts[p] + c) as u32);
             }
             ids
         })
@@ -317,7 +326,11 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
 
 /// B7: a profile counts unless it is a dependency of another one.
 fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
-    let present: HashMap<&str, usize> = profiles.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+    let present: HashMap<&str, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
     let mut named_by_depends = vec![false; profiles.len()];
     for profile in profiles {
         for dep in &profile.depends {
@@ -326,7 +339,8 @@ fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
             }
         }
     }
-    let linked = profiles.iter().any(|p| p.parent_profile.is_some()) || named_by_depends.iter().any(|&d| d);
+    let linked =
+        profiles.iter().any(|p| p.parent_profile.is_some()) || named_by_depends.iter().any(|&d| d);
     let mut counted: Vec<bool> = if linked {
         profiles
             .iter()
@@ -351,10 +365,10 @@ fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
             .collect()
     };
     // Nothing left (a cycle of parent_profile): fall back to saf's choice.
-    if !counted.iter().any(|&c| c) {
-        if let Some(first) = counted.first_mut() {
-            *first = true;
-        }
+    if !counted.iter().any(|&c| c)
+        && let Some(first) = counted.first_mut()
+    {
+        *first = true;
     }
     counted
 }
@@ -371,7 +385,9 @@ pub struct ProfileAggregate {
 }
 
 /// Combines inputs per profile name, in first-appearance order.
-pub fn aggregate<'s, 'r: 's>(inputs: impl IntoIterator<Item = (&'s str, &'s Summary<'r>)>) -> Vec<ProfileAggregate> {
+pub fn aggregate<'s, 'r: 's>(
+    inputs: impl IntoIterator<Item = (&'s str, &'s Summary<'r>)>,
+) -> Vec<ProfileAggregate> {
     let mut out: Vec<ProfileAggregate> = Vec::new();
     let mut scores: Vec<Vec<u32>> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
@@ -440,5 +456,109 @@ impl Serialize for ProfileAggregate {
             map.serialize_entry(status.key(), &StatusCounts(&self.counts, status))?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Input;
+
+    fn doc(profiles: &str) -> Input {
+        let json = format!(
+            r#"{{"platform":{{"name":"p","release":"1"}},"statistics":{{}},"version":"5","profiles":[{profiles}]}}"#
+        );
+        Input::from_bytes("t.json", json.into_bytes())
+    }
+
+    fn profile(name: &str, parent: Option<&str>, controls: &[(&str, &str)]) -> String {
+        let controls: Vec<String> = controls
+            .iter()
+            .map(|(id, status)| {
+                let results = if status.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#"{{"status":"{status}","code_desc":"t","start_time":"s"}}"#)
+                };
+                format!(r#"{{"id":"{id}","impact":0.5,"refs":[],"tags":{{}},"source_location":{{}},"results":[{results}]}}"#)
+            })
+            .collect();
+        let parent = parent
+            .map(|p| format!(r#""parent_profile":"{p}","#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"name":"{name}",{parent}"sha256":"0","supports":[],"attributes":[],"groups":[],"controls":[{}]}}"#,
+            controls.join(",")
+        )
+    }
+
+    #[test]
+    fn duplicate_ids_in_one_profile_count_n_minus_one_like_saf() {
+        let input = doc(&profile(
+            "p",
+            None,
+            &[("A", "passed"), ("A", "failed"), ("A", "failed")],
+        ));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        // Every later copy extends the first populated one, which then no longer counts, and
+        // the copies take the first copy's results.
+        assert_eq!(s.controls.len(), 2);
+        assert_eq!(s.counts.total(Status::Passed), 2);
+    }
+
+    #[test]
+    fn a_parent_profile_cycle_terminates_and_counts_something() {
+        let input = doc(&format!(
+            "{},{}",
+            profile("a", Some("b"), &[("X", "passed")]),
+            profile("b", Some("a"), &[("X", "failed")])
+        ));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        // Both are dependencies; saf's fallback (profiles[0]) counts, and the chain stops.
+        assert_eq!(s.profiles.len(), 1);
+        assert_eq!(s.profiles[0].profile.name.as_str(), "a");
+        assert_eq!(s.counts.controls(), 1);
+    }
+
+    #[test]
+    fn a_self_parent_is_not_followed() {
+        let input = doc(&profile("a", Some("a"), &[("X", "failed")]));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.counts.total(Status::Failed), 1);
+    }
+
+    #[test]
+    fn overlay_takes_results_from_the_deepest_ancestor() {
+        let input = doc(&format!(
+            "{},{},{}",
+            profile("top", None, &[("X", ""), ("Y", "")]),
+            profile("mid", Some("top"), &[("X", ""), ("Y", "")]),
+            profile("base", Some("mid"), &[("X", "failed"), ("Y", "passed")])
+        ));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 1);
+        assert_eq!(s.profiles[0].profile.name.as_str(), "top");
+        assert_eq!(s.counts.total(Status::Failed), 1);
+        assert_eq!(s.counts.total(Status::Passed), 1);
+        assert_eq!(s.controls[0].leaf.id.as_str(), "X");
+        assert!(std::ptr::eq(
+            s.controls[0].control,
+            &results.profiles[2].controls[0]
+        ));
+    }
+
+    #[test]
+    fn compliance_rounds_half_up_like_math_round() {
+        let mut c = Counts::default();
+        c.set(Status::Passed, Severity::High, 1);
+        c.set(Status::Failed, Severity::High, 7);
+        assert_eq!(c.compliance(), 13); // 12.5
+        c.set(Status::Failed, Severity::High, 1);
+        assert_eq!(c.compliance(), 50);
+        assert_eq!(Counts::default().compliance(), 0);
     }
 }
