@@ -11,6 +11,12 @@ use scangate_results::{Input, Results, Summary};
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct InputErrors(pub Vec<scangate_results::Error>);
 
+impl From<scangate_results::Error> for InputErrors {
+    fn from(e: scangate_results::Error) -> Self {
+        InputErrors(vec![e])
+    }
+}
+
 /// Runs `f` on every item on up to one thread per core, keeping the items' order.
 pub fn par_map<'t, T: Sync, R: Send>(items: &'t [T], f: impl Fn(&'t T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism()

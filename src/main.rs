@@ -1,5 +1,6 @@
 //! `scangate`: the binary. Parsing, printing, exit codes; the work is in `crates/`.
 
+mod check;
 mod cli;
 mod exit;
 mod fetch;
@@ -8,6 +9,7 @@ mod output;
 mod sidecar;
 mod summary;
 mod term;
+mod threshold;
 mod warnings;
 mod yaml;
 
@@ -22,6 +24,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Summary(args) => summary::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
+        Command::Threshold(cmd) => threshold::run(cmd),
         Command::Fetch(args) => fetch::run(*args),
         Command::Sidecar(cmd) => sidecar::run(cmd),
         _ => Err(anyhow::anyhow!("this subcommand is not built yet")),

@@ -12,10 +12,7 @@ pub fn write_atomically(
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     if path.as_os_str() == "-" {
-        let stdout = io::stdout();
-        let mut lock = io::BufWriter::new(stdout.lock());
-        fill(&mut lock).context("cannot write to stdout")?;
-        return lock.flush().context("cannot write to stdout");
+        return to_stdout(fill);
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -39,4 +36,15 @@ pub fn write_atomically(
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes to stdout through a buffer. A closed pipe (`scangate ... | head`) is not an error:
+/// the reader has all it wanted, and a gate's exit code must not depend on it.
+pub fn to_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut lock = io::BufWriter::new(stdout.lock());
+    match fill(&mut lock).and_then(|()| lock.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
 }

@@ -2,14 +2,14 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use scangate_report::summary::{TableOptions, write_markdown, write_table};
 use scangate_results::{ProfileAggregate, aggregate};
 
 use crate::cli::{ColorChoice, SummaryArgs, SummaryFormat};
 use crate::exit::Outcome;
 use crate::inputs;
-use crate::output::write_atomically;
+use crate::output::{to_stdout, write_atomically};
 
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let inputs = inputs::read_all(&args.inputs.input)?;
@@ -34,13 +34,7 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     };
     match &args.output {
         Some(path) => write_atomically(path, render)?,
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
-            render(&mut lock)
-                .and_then(|()| lock.flush())
-                .context("cannot write to stdout")?;
-        }
+        None => to_stdout(render)?,
     }
     Ok(Outcome::Pass)
 }

@@ -1,0 +1,188 @@
+//! `scangate check`'s terminal output: a verdict table per input, the controls behind each
+//! failed rule, and one line per input plus an aggregate line.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use scangate_results::Summary;
+use scangate_threshold::Verdict;
+
+use crate::summary::sanitize_terminal;
+
+/// One gated input.
+#[derive(Debug, Clone, Copy)]
+pub struct Gated<'a, 'r> {
+    /// How the input is named to the user (its path).
+    pub name: &'a str,
+    pub summary: &'a Summary<'r>,
+    pub verdict: &'a Verdict,
+}
+
+/// Options for the verdict output.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    pub color: bool,
+    pub width: Option<u16>,
+    /// Only the verdict lines.
+    pub quiet: bool,
+    /// At most this many offending controls are listed per failed rule.
+    pub max_controls: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            color: false,
+            width: None,
+            quiet: false,
+            max_controls: 25,
+        }
+    }
+}
+
+fn paint(text: &str, color: Color, on: bool) -> Cell {
+    let cell = Cell::new(text);
+    if on {
+        cell.fg(color).add_attribute(Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+/// The one-line verdict for an input: `PASS  scan.json: 5 rules passed (compliance 80%)`.
+pub fn verdict_line(gated: &Gated<'_, '_>) -> String {
+    let total = gated.verdict.outcomes.len();
+    let failed = gated.verdict.failures().count();
+    let name = sanitize_terminal(gated.name);
+    let compliance = gated.summary.compliance();
+    if failed == 0 {
+        format!("PASS  {name}: {total} of {total} rules passed (compliance {compliance}%)")
+    } else {
+        format!("FAIL  {name}: {failed} of {total} rules failed (compliance {compliance}%)")
+    }
+}
+
+/// Writes the verdict of every input, then, with several inputs, the aggregate line.
+pub fn write_check(
+    w: &mut dyn Write,
+    inputs: &[Gated<'_, '_>],
+    opts: CheckOptions,
+) -> io::Result<()> {
+    for (i, gated) in inputs.iter().enumerate() {
+        if !opts.quiet {
+            if i > 0 {
+                writeln!(w)?;
+            }
+            write_details(w, gated, opts)?;
+        }
+        writeln!(w, "{}", verdict_line(gated))?;
+    }
+    if inputs.len() > 1 {
+        let failed = inputs.iter().filter(|g| !g.verdict.passed()).count();
+        if failed == 0 {
+            writeln!(w, "PASS  all {} inputs passed the gate", inputs.len())?;
+        } else {
+            writeln!(
+                w,
+                "FAIL  {failed} of {} inputs failed the gate",
+                inputs.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -> io::Result<()> {
+    let profiles: Vec<String> = gated
+        .summary
+        .profiles
+        .iter()
+        .map(|p| sanitize_terminal(&p.profile.name))
+        .collect();
+    writeln!(
+        w,
+        "{}  [{}]",
+        sanitize_terminal(gated.name),
+        profiles.join(", ")
+    )?;
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = opts.width {
+        table.set_width(width);
+    }
+    if opts.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table.set_header(["Rule", "Limit", "Actual", "Result"]);
+    for outcome in &gated.verdict.outcomes {
+        let result = if outcome.passed {
+            paint("pass", Color::Green, opts.color)
+        } else {
+            paint("FAIL", Color::Red, opts.color)
+        };
+        table.add_row(vec![
+            Cell::new(&outcome.key),
+            Cell::new(outcome.limit.to_string()),
+            Cell::new(outcome.actual.to_string()),
+            result,
+        ]);
+    }
+    if gated.verdict.outcomes.is_empty() {
+        writeln!(w, "(the threshold sets no rules)")?;
+    } else {
+        writeln!(w, "{table}")?;
+    }
+    for outcome in gated.verdict.failures() {
+        writeln!(
+            w,
+            "\n{}: {}",
+            outcome.code,
+            sanitize_terminal(&outcome.message)
+        )?;
+        let shown: Vec<_> = outcome
+            .controls
+            .iter()
+            .take(opts.max_controls)
+            .map(|&i| &gated.summary.controls[i])
+            .collect();
+        let id_width = shown
+            .iter()
+            .map(|c| c.control.id.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
+        for c in shown {
+            let title = c.control.title.as_deref().unwrap_or("");
+            writeln!(
+                w,
+                "  {:<id_width$}  {:<8} {:<14} {}",
+                sanitize_terminal(&c.control.id),
+                c.severity.key(),
+                c.status.label(),
+                sanitize_terminal(&truncate(title, 90))
+            )?;
+        }
+        if outcome.controls.len() > opts.max_controls {
+            writeln!(
+                w,
+                "  … and {} more (write a report with --report for all of them)",
+                outcome.controls.len() - opts.max_controls
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Shortens `text` to `max` characters, marking the cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.replace(['\n', '\r'], " ");
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out.replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,407 @@
+//! Threshold × summary → verdict: every rule evaluated, in saf's order, none skipped (B2).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use scangate_results::{Severity, Status, Summary};
+use serde::Serialize;
+
+use crate::model::{Bucket, Threshold};
+
+/// What a rule requires.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Limit {
+    /// At least this many controls (or percent, for compliance).
+    AtLeast(f64),
+    /// At most this many controls (or percent).
+    AtMost(f64),
+    /// Exactly this many controls.
+    Exactly(u64),
+    /// Exactly these control ids.
+    Controls(Vec<String>),
+    /// Compliance of at least this many percent.
+    AtLeastPercent(f64),
+    /// Compliance of at most this many percent.
+    AtMostPercent(f64),
+}
+
+/// What the results had.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Actual {
+    Count(u64),
+    Percent(u32),
+    Controls(Vec<String>),
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::AtLeast(v) => write!(f, "≥ {}", number(*v)),
+            Limit::AtMost(v) => write!(f, "≤ {}", number(*v)),
+            Limit::Exactly(v) => write!(f, "= {v}"),
+            Limit::Controls(ids) => write!(f, "exactly {} listed", ids.len()),
+            Limit::AtLeastPercent(v) => write!(f, "≥ {}%", number(*v)),
+            Limit::AtMostPercent(v) => write!(f, "≤ {}%", number(*v)),
+        }
+    }
+}
+
+impl fmt::Display for Actual {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actual::Count(n) => write!(f, "{n}"),
+            Actual::Percent(p) => write!(f, "{p}%"),
+            Actual::Controls(ids) => write!(f, "{} controls", ids.len()),
+        }
+    }
+}
+
+/// One rule's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleOutcome {
+    /// Stable kebab-case id, e.g. `failed-critical-max`: also the SARIF ruleId and JUnit type.
+    pub code: String,
+    /// The threshold key, e.g. `failed.critical.max`.
+    pub key: String,
+    pub limit: Limit,
+    pub actual: Actual,
+    pub passed: bool,
+    /// One sentence, in saf's wording where saf has one.
+    pub message: String,
+    /// Indices into [`Summary::controls`] of the controls behind the number: the bucket's
+    /// controls for counts, the non-passing ones for compliance, the unexpected and misplaced
+    /// ones for control lists.
+    pub controls: Vec<usize>,
+    /// For control-list rules: listed ids that are not in the bucket.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// Every rule's outcome; the gate passes when all do.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Verdict {
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+impl Verdict {
+    /// True when every rule passed (also when there are none).
+    pub fn passed(&self) -> bool {
+        self.outcomes.iter().all(|o| o.passed)
+    }
+
+    /// The rules that failed, in evaluation order.
+    pub fn failures(&self) -> impl Iterator<Item = &RuleOutcome> {
+        self.outcomes.iter().filter(|o| !o.passed)
+    }
+}
+
+/// saf's status order for scalar totals (A8 step 2).
+const EXACT_ORDER: [Status; 5] = [
+    Status::Passed,
+    Status::Failed,
+    Status::NotReviewed,
+    Status::NotApplicable,
+    Status::ProfileError,
+];
+
+/// The three kinds of count limit.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Min,
+    Max,
+    /// saf's scalar `<status>.total: N`.
+    Exact,
+}
+
+impl Bound {
+    fn of(self, limits: &crate::model::Limits) -> Option<u64> {
+        match self {
+            Bound::Min => limits.min,
+            Bound::Max => limits.max,
+            Bound::Exact => limits.exactly,
+        }
+    }
+
+    fn holds(self, actual: u64, limit: u64) -> bool {
+        match self {
+            Bound::Min => actual >= limit,
+            Bound::Max => actual <= limit,
+            Bound::Exact => actual == limit,
+        }
+    }
+
+    fn limit(self, value: u64) -> Limit {
+        match self {
+            Bound::Min => Limit::AtLeast(value as f64),
+            Bound::Max => Limit::AtMost(value as f64),
+            Bound::Exact => Limit::Exactly(value),
+        }
+    }
+
+    /// The last word of the rule code.
+    fn word(self) -> &'static str {
+        match self {
+            Bound::Min => "min",
+            Bound::Max => "max",
+            Bound::Exact => "exact",
+        }
+    }
+
+    fn phrase(self) -> &'static str {
+        match self {
+            Bound::Min => "at least",
+            Bound::Max => "at most",
+            Bound::Exact => "exactly",
+        }
+    }
+
+    /// saf's wording of a violation.
+    fn relation(self) -> &'static str {
+        match self {
+            Bound::Min => "is less than",
+            Bound::Max => "is greater than",
+            Bound::Exact => "is not equal to",
+        }
+    }
+}
+
+/// The first few items, then how many more: messages stay one readable line.
+fn abbreviate(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    if items.len() <= SHOWN {
+        items.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            items[..SHOWN].join(", "),
+            items.len() - SHOWN
+        )
+    }
+}
+
+fn code(status: Status, bucket: Bucket, what: &str) -> String {
+    format!("{}-{}-{what}", status.key().replace('_', "-"), bucket.key())
+}
+
+fn in_bucket(status: Status, bucket: Bucket) -> impl Fn(&scangate_results::Evaluated<'_>) -> bool {
+    move |c| {
+        c.status == status && (bucket == Bucket::Total || bucket == Bucket::Severity(c.severity))
+    }
+}
+
+/// Evaluates every rule of `threshold` against `summary`, in saf's order (A8): compliance,
+/// exact totals, total minimums and maximums, per-severity limits, then control lists.
+pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
+    let mut outcomes = Vec::with_capacity(threshold.rule_count());
+    let indices = |pred: &dyn Fn(&scangate_results::Evaluated<'_>) -> bool| -> Vec<usize> {
+        summary
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| pred(c))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let compliance = summary.compliance();
+    let percent = f64::from(compliance);
+    if let Some(min) = threshold.compliance_min {
+        let passed = percent >= min;
+        outcomes.push(RuleOutcome {
+            code: "compliance-min".into(),
+            key: "compliance.min".into(),
+            limit: Limit::AtLeastPercent(min),
+            actual: Actual::Percent(compliance),
+            passed,
+            message: if passed {
+                format!("compliance {compliance}% is at least {}%", number(min))
+            } else {
+                format!("Overall compliance minimum was not satisfied: compliance is {compliance}%, below the minimum of {}%", number(min))
+            },
+            controls: if passed {
+                Vec::new()
+            } else {
+                indices(&|c| matches!(c.status, Status::Failed | Status::NotReviewed | Status::ProfileError))
+            },
+            missing: Vec::new(),
+        });
+    }
+    if let Some(max) = threshold.compliance_max {
+        let passed = percent <= max;
+        outcomes.push(RuleOutcome {
+            code: "compliance-max".into(),
+            key: "compliance.max".into(),
+            limit: Limit::AtMostPercent(max),
+            actual: Actual::Percent(compliance),
+            passed,
+            message: if passed {
+                format!("compliance {compliance}% is at most {}%", number(max))
+            } else {
+                format!("Overall compliance maximum was not satisfied: compliance is {compliance}%, above the maximum of {}%", number(max))
+            },
+            controls: if passed { Vec::new() } else { indices(&|c| c.status == Status::Passed) },
+            missing: Vec::new(),
+        });
+    }
+
+    let count_of = |status: Status, bucket: Bucket| match bucket {
+        Bucket::Total => summary.counts.total(status),
+        Bucket::Severity(s) => summary.counts.get(status, s),
+    };
+    let count_rule = |status: Status,
+                      bucket: Bucket,
+                      bound: Bound,
+                      outcomes: &mut Vec<RuleOutcome>| {
+        let Some(limit) = threshold.limits(status, bucket).and_then(|l| bound.of(l)) else {
+            return;
+        };
+        let actual = count_of(status, bucket);
+        let passed = bound.holds(actual, limit);
+        let key = match bound {
+            Bound::Exact => format!("{}.total", status.key()),
+            _ => format!("{}.{}.{}", status.key(), bucket.key(), bound.word()),
+        };
+        let (scope, st) = (bucket.key(), status.key());
+        let message = if passed {
+            format!("{actual} {scope} {st} controls, {} {limit}", bound.phrase())
+        } else {
+            format!(
+                "{key}: Threshold not met. Number of received {scope} {st} controls ({actual}) {} your set threshold for the number of {st} controls ({limit})",
+                bound.relation()
+            )
+        };
+        outcomes.push(RuleOutcome {
+            code: code(status, bucket, bound.word()),
+            key,
+            limit: bound.limit(limit),
+            actual: Actual::Count(actual),
+            passed,
+            message,
+            controls: indices(&in_bucket(status, bucket)),
+            missing: Vec::new(),
+        });
+    };
+
+    for status in EXACT_ORDER {
+        count_rule(status, Bucket::Total, Bound::Exact, &mut outcomes);
+    }
+    for bound in [Bound::Min, Bound::Max] {
+        for status in Status::ALL {
+            count_rule(status, Bucket::Total, bound, &mut outcomes);
+        }
+    }
+    for severity in Severity::ALL {
+        for status in Status::ALL {
+            for bound in [Bound::Min, Bound::Max] {
+                count_rule(status, Bucket::Severity(severity), bound, &mut outcomes);
+            }
+        }
+    }
+
+    // Where each control id actually landed, to explain missing ids.
+    let mut placed: HashMap<&str, Vec<usize>> = HashMap::new();
+    if threshold
+        .counts
+        .iter()
+        .any(|(_, _, l)| l.controls.is_some())
+    {
+        for (i, c) in summary.controls.iter().enumerate() {
+            placed.entry(c.control.id.as_str()).or_default().push(i);
+        }
+    }
+    for bucket in Bucket::ALL {
+        for status in Status::ALL {
+            let Some(expected) = threshold
+                .limits(status, bucket)
+                .and_then(|l| l.controls.as_ref())
+            else {
+                continue;
+            };
+            let members = indices(&in_bucket(status, bucket));
+            let actual: Vec<String> = members
+                .iter()
+                .map(|&i| summary.controls[i].control.id.to_string())
+                .collect();
+            let mut want = expected.clone();
+            let mut have = actual.clone();
+            want.sort();
+            have.sort();
+            let passed = want == have;
+            let unexpected: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    !expected
+                        .iter()
+                        .any(|e| e == summary.controls[i].control.id.as_str())
+                })
+                .collect();
+            let missing: Vec<String> = expected
+                .iter()
+                .filter(|e| !actual.contains(e))
+                .cloned()
+                .collect();
+            let key = format!("{}.{}.controls", status.key(), bucket.key());
+            let message = if passed {
+                format!("exactly the {} listed controls", expected.len())
+            } else {
+                let mut parts = Vec::new();
+                if !missing.is_empty() {
+                    let described: Vec<String> = missing
+                        .iter()
+                        .map(|id| match placed.get(id.as_str()).and_then(|v| v.first()) {
+                            Some(&i) => {
+                                let c = &summary.controls[i];
+                                format!("{id} (is {} {})", c.status.label(), c.severity)
+                            }
+                            None => format!("{id} (not in the results)"),
+                        })
+                        .collect();
+                    parts.push(format!("missing {}", abbreviate(&described)));
+                }
+                if !unexpected.is_empty() {
+                    let ids: Vec<String> = unexpected
+                        .iter()
+                        .map(|&i| summary.controls[i].control.id.to_string())
+                        .collect();
+                    parts.push(format!("unexpected {}", abbreviate(&ids)));
+                }
+                if parts.is_empty() {
+                    parts.push("the same ids, listed a different number of times".to_owned());
+                }
+                format!(
+                    "Expected {key} to contain {} controls but it contained {}: {}",
+                    expected.len(),
+                    actual.len(),
+                    parts.join("; ")
+                )
+            };
+            let mut involved = unexpected.clone();
+            for id in &missing {
+                if let Some(found) = placed.get(id.as_str()) {
+                    involved.extend(found);
+                }
+            }
+            outcomes.push(RuleOutcome {
+                code: code(status, bucket, "controls"),
+                key,
+                limit: Limit::Controls(expected.clone()),
+                actual: Actual::Controls(actual),
+                passed,
+                message,
+                controls: if passed { Vec::new() } else { involved },
+                missing,
+            });
+        }
+    }
+    Verdict { outcomes }
+}

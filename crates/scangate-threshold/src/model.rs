@@ -1,0 +1,114 @@
+//! The checked threshold: every limit known to be meaningful.
+
+use scangate_results::{Severity, Status};
+use serde::Serialize;
+
+/// What a count limit applies to: all controls of a status, or one severity of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bucket {
+    Total,
+    Severity(Severity),
+}
+
+impl Bucket {
+    /// Every bucket in saf's key order: critical, high, medium, low, none, then total.
+    pub const ALL: [Bucket; 6] = [
+        Bucket::Severity(Severity::Critical),
+        Bucket::Severity(Severity::High),
+        Bucket::Severity(Severity::Medium),
+        Bucket::Severity(Severity::Low),
+        Bucket::Severity(Severity::None),
+        Bucket::Total,
+    ];
+
+    /// The threshold key: `total`, `critical`, ...
+    pub const fn key(self) -> &'static str {
+        match self {
+            Bucket::Total => "total",
+            Bucket::Severity(s) => s.key(),
+        }
+    }
+
+    /// Parses a threshold key.
+    pub fn from_key(key: &str) -> Option<Bucket> {
+        Bucket::ALL.into_iter().find(|b| b.key() == key)
+    }
+}
+
+/// The limits set on one status × bucket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// At least this many controls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    /// At most this many controls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+    /// Exactly this many (saf's scalar form `failed.total: 3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exactly: Option<u64>,
+    /// Exactly these control ids, no more, no fewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<Vec<String>>,
+}
+
+/// A validated threshold. Build it with [`crate::load`], [`crate::load_inline`] or
+/// [`crate::load_file`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Threshold {
+    /// Minimum compliance in percent (0–100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_min: Option<f64>,
+    /// Maximum compliance in percent (0–100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_max: Option<f64>,
+    /// Count limits, one entry per status × bucket that has any.
+    pub counts: Vec<(Status, Bucket, Limits)>,
+}
+
+impl Threshold {
+    /// The limits on `status` × `bucket`, if any were set.
+    pub fn limits(&self, status: Status, bucket: Bucket) -> Option<&Limits> {
+        self.counts
+            .iter()
+            .find(|(s, b, _)| *s == status && *b == bucket)
+            .map(|(_, _, l)| l)
+    }
+
+    pub(crate) fn limits_mut(&mut self, status: Status, bucket: Bucket) -> &mut Limits {
+        let i = match self
+            .counts
+            .iter()
+            .position(|(s, b, _)| *s == status && *b == bucket)
+        {
+            Some(i) => i,
+            None => {
+                self.counts.push((status, bucket, Limits::default()));
+                self.counts.len() - 1
+            }
+        };
+        &mut self.counts[i].2
+    }
+
+    /// How many rules this threshold evaluates.
+    pub fn rule_count(&self) -> usize {
+        usize::from(self.compliance_min.is_some())
+            + usize::from(self.compliance_max.is_some())
+            + self
+                .counts
+                .iter()
+                .map(|(_, _, l)| {
+                    usize::from(l.min.is_some())
+                        + usize::from(l.max.is_some())
+                        + usize::from(l.exactly.is_some())
+                        + usize::from(l.controls.is_some())
+                })
+                .sum::<usize>()
+    }
+
+    /// True when no limit is set at all.
+    pub fn is_empty(&self) -> bool {
+        self.rule_count() == 0
+    }
+}

@@ -1,0 +1,293 @@
+//! `scangate threshold generate|validate|schema`, the built-in thresholds, and `check`'s
+//! handling of threshold sources and several inputs.
+
+mod common;
+
+use common::{fixture, json_files, saf_key, scangate};
+use predicates::prelude::*;
+
+/// Fixtures whose generated threshold differs from saf's, and the rule that explains it.
+const GENERATE_DIFFERS: &[(&str, &str)] = &[
+    (
+        "amazon-grype-hdf.json",
+        "B4: \"High\"/\"Medium\"/\"Low\" tags are high/medium/low, not keys of their own",
+    ),
+    (
+        "synthetic/edge_cases.json",
+        "B4: C21's \"High\" tag counts as high",
+    ),
+    (
+        "synthetic/multi_profile_independent.json",
+        "B7/B10: both independent profiles count",
+    ),
+    (
+        "synthetic/multi_profile_shared_id_first_populated.json",
+        "B7: first-profile's A1 counts",
+    ),
+    (
+        "synthetic/overlay_baseline_first.json",
+        "B7: the overlay `wrapper` counts, not profiles[0]",
+    ),
+];
+
+fn valid_fixtures() -> Vec<String> {
+    json_files(&fixture("results"))
+        .into_iter()
+        .filter(|rel| {
+            let rc =
+                std::fs::read_to_string(fixture(&format!("saf-1.5.3/summary/{}.rc", saf_key(rel))))
+                    .unwrap();
+            rc.trim() == "0"
+        })
+        .collect()
+}
+
+#[test]
+fn generate_writes_safs_keys_values_and_order() {
+    let fixtures = valid_fixtures();
+    assert!(fixtures.len() >= 25, "too few valid fixtures: {fixtures:?}");
+    for rel in fixtures {
+        let out = scangate()
+            .args(["threshold", "generate", "-e", "-c", "-i"])
+            .arg(format!("fixtures/results/{rel}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{rel}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours = String::from_utf8(out.stdout).unwrap();
+        let saf = std::fs::read_to_string(fixture(&format!(
+            "saf-1.5.3/generate/{}.yml",
+            saf_key(&rel)
+        )))
+        .unwrap();
+        // saf's console.log adds one blank line after the YAML.
+        let same = ours.trim_end() == saf.trim_end();
+        match GENERATE_DIFFERS.iter().find(|(f, _)| *f == rel) {
+            None => assert!(
+                same,
+                "{rel}: differs from saf's generated threshold:\n{ours}"
+            ),
+            Some((_, rule)) => assert!(!same, "{rel}: equal to saf, but the table names {rule}"),
+        }
+    }
+}
+
+#[test]
+fn generate_then_check_passes_on_every_valid_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    for rel in valid_fixtures() {
+        for flags in [&["-e", "-c"][..], &[][..], &["-c"][..]] {
+            let threshold = dir.path().join("t.yml");
+            scangate()
+                .args(["threshold", "generate"])
+                .args(flags)
+                .arg("-i")
+                .arg(format!("fixtures/results/{rel}"))
+                .arg("-o")
+                .arg(&threshold)
+                .assert()
+                .success()
+                .stdout("");
+            scangate()
+                .args(["check", "-q", "-i"])
+                .arg(format!("fixtures/results/{rel}"))
+                .arg("-T")
+                .arg(&threshold)
+                .assert()
+                .code(0);
+        }
+    }
+}
+
+#[test]
+fn margin_lowers_the_compliance_minimum_and_the_output_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gate.yml");
+    scangate()
+        .args([
+            "threshold",
+            "generate",
+            "--margin",
+            "5",
+            "-i",
+            "fixtures/results/rhel-8_hardened.json",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("compliance:\n  min: 61\npassed:\n"),
+        "{text}"
+    );
+    scangate()
+        .args(["threshold", "validate"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(": valid threshold, 27 rules\n"));
+}
+
+#[test]
+fn the_bundled_thresholds_are_valid_and_documented() {
+    for name in ["default", "strict", "basic", "threshold.example"] {
+        let path = format!("thresholds/{name}.yml");
+        scangate()
+            .args(["threshold", "validate", &path])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(common::root().join(&path)).unwrap();
+        assert!(
+            text.lines().filter(|l| l.contains('#')).count() >= 3,
+            "{path} is not commented"
+        );
+    }
+}
+
+#[test]
+fn check_uses_the_built_in_default_threshold() {
+    let with_default = scangate()
+        .args(["check", "-i", "fixtures/results/rhel-8_hardened.json"])
+        .output()
+        .unwrap();
+    let with_file = scangate()
+        .args([
+            "check",
+            "-i",
+            "fixtures/results/rhel-8_hardened.json",
+            "-T",
+            "thresholds/default.yml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(with_default.status.code(), Some(1));
+    assert_eq!(with_default.stdout, with_file.stdout);
+}
+
+#[test]
+fn inline_thresholds_in_safs_syntax_and_bare() {
+    for inline in [
+        "{compliance.min: 60}, {failed.total.max: 200}",
+        "compliance.min: 60, failed.total.max: 200",
+    ] {
+        scangate()
+            .args(["check", "-q", "-i", "fixtures/results/rhel-8_hardened.json", "-I", inline])
+            .assert()
+            .code(0)
+            .stdout("PASS  fixtures/results/rhel-8_hardened.json: 2 of 2 rules passed (compliance 66%)\n");
+    }
+    let out = scangate()
+        .args([
+            "check",
+            "-i",
+            "fixtures/results/rhel-8_hardened.json",
+            "-I",
+            "{compliance.min: 60}, {failed.totl.max: 2}, {passed.total.min: -3}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
+}
+
+#[test]
+fn threshold_and_inline_are_exclusive() {
+    scangate()
+        .args([
+            "check",
+            "-i",
+            "fixtures/results/rhel-8_hardened.json",
+            "-T",
+            "thresholds/default.yml",
+            "-I",
+            "{compliance.min: 1}",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn a_bad_threshold_is_reported_before_inputs_are_read() {
+    scangate()
+        .args(["check", "-i", "no-such.json", "-T", "fixtures/thresholds/synthetic/wrong_type_bool.yml"])
+        .assert()
+        .code(2)
+        .stderr("error: fixtures/thresholds/synthetic/wrong_type_bool.yml:3:10: failed.total.max: expected a whole number of controls, found the boolean false\n");
+}
+
+#[test]
+fn several_inputs_are_gated_each_on_its_own() {
+    let out = scangate()
+        .args([
+            "check",
+            "-i",
+            "fixtures/results/red_hat_good.json",
+            "fixtures/results/rhel-8_hardened.json",
+            "-I",
+            "{compliance.min: 90}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let verdicts: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "PASS  fixtures/results/red_hat_good.json: 1 of 1 rules passed (compliance 96%)",
+            "FAIL  fixtures/results/rhel-8_hardened.json: 1 of 1 rules failed (compliance 66%)",
+            "FAIL  1 of 2 inputs failed the gate",
+        ]
+    );
+}
+
+#[test]
+fn validate_reports_every_problem() {
+    let out = scangate()
+        .args([
+            "threshold",
+            "validate",
+            "fixtures/thresholds/synthetic/unknown_keys.yml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
+}
+
+#[test]
+fn schema_is_json_schema() {
+    let out = scangate().args(["threshold", "schema"]).output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(schema["properties"]["failed"].is_object());
+}
+
+#[test]
+fn help_texts() {
+    for args in [
+        vec!["check", "--help"],
+        vec!["threshold", "generate", "--help"],
+        vec!["threshold", "--help"],
+    ] {
+        let out = scangate().args(&args).output().unwrap();
+        assert!(out.status.success());
+        insta::assert_snapshot!(
+            format!("help__{}", args.join("_").replace('-', "")),
+            String::from_utf8(out.stdout).unwrap()
+        );
+    }
+}
