@@ -9,8 +9,8 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::de::{AttestationStatus, BoolOrText, Groups, ObjectList, RefValue, Supports};
-pub use crate::de::{TagValue, Tags};
+pub use crate::de::{AttestationStatus, BoolOrText, RefValue, TagValue, Tags};
+use crate::de::{Groups, ObjectList, Supports};
 use crate::text::Text;
 
 /// Which reporter produced the file.

@@ -1,0 +1,615 @@
+//! The report model every format renders from, and the documented context of user templates.
+//!
+//! It borrows from the parsed results and builds per-control views only while it is being
+//! serialised or rendered, so a report over a 250 MB scan costs no copy of it. The `json`
+//! report is exactly this model serialised; `scangate report schema` prints its JSON Schema.
+
+use scangate_results::{Evaluated, ProfileAggregate, Results, Severity, Status, Summary};
+use scangate_threshold::{RuleOutcome, Verdict};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
+use serde_json::value::RawValue;
+
+/// Version of the JSON report and template context; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// A results file given on the command line.
+    File { path: &'a str },
+    /// A file fetched from a scanner container.
+    Pod {
+        namespace: &'a str,
+        pod: &'a str,
+        container: &'a str,
+        /// The local copy.
+        path: &'a str,
+    },
+}
+
+/// One input as the CLI hands it to the renderers: parsed, counted and (maybe) gated.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// How the input is named to the user.
+    pub name: &'a str,
+    pub origin: Origin<'a>,
+    pub results: &'a Results<'a>,
+    pub summary: &'a Summary<'a>,
+    /// `None` for `scangate summary`, which gates nothing.
+    pub verdict: Option<&'a Verdict>,
+}
+
+/// Everything one run reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub inputs: &'a [ReportInput<'a>],
+    /// saf's per-profile-name summary across all inputs (the Markdown table).
+    pub profiles: &'a [ProfileAggregate],
+    /// The threshold's name, when the run gated.
+    pub threshold: Option<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    /// True when every input passed its gate; `None` when nothing was gated.
+    pub fn passed(&self) -> Option<bool> {
+        self.threshold?;
+        Some(
+            self.inputs
+                .iter()
+                .all(|i| i.verdict.is_none_or(Verdict::passed)),
+        )
+    }
+
+    /// The serialisable context: the `json` report and the root of user templates.
+    pub fn context(&self) -> ReportContext<'a> {
+        ReportContext {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo {
+                name: "scangate",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            threshold: self.threshold,
+            passed: self.passed(),
+            profiles: ProfilesView(self.profiles),
+            inputs: self.inputs.iter().map(InputContext::new).collect(),
+        }
+    }
+}
+
+/// The report, as the `json` format writes it and templates see it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReportContext<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    /// The threshold's file name, `<inline>`, or the built-in default; absent when not gated.
+    pub threshold: Option<&'a str>,
+    /// Whether every input passed its gate; absent when not gated.
+    pub passed: Option<bool>,
+    /// saf's summary: one entry per profile name across all inputs.
+    #[schemars(with = "Vec<ProfileSummaryView>")]
+    pub profiles: ProfilesView<'a>,
+    pub inputs: Vec<InputContext<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// Counts per status, each with a bucket per severity and a total.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CountsView {
+    pub passed: BucketCounts,
+    pub failed: BucketCounts,
+    /// Not Reviewed.
+    pub skipped: BucketCounts,
+    /// Profile Error.
+    pub error: BucketCounts,
+    /// Not Applicable.
+    pub no_impact: BucketCounts,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BucketCounts {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub none: u64,
+    pub total: u64,
+}
+
+impl CountsView {
+    pub fn new(counts: &scangate_results::Counts) -> Self {
+        let bucket = |status| BucketCounts {
+            critical: counts.get(status, Severity::Critical),
+            high: counts.get(status, Severity::High),
+            medium: counts.get(status, Severity::Medium),
+            low: counts.get(status, Severity::Low),
+            none: counts.get(status, Severity::None),
+            total: counts.total(status),
+        };
+        CountsView {
+            passed: bucket(Status::Passed),
+            failed: bucket(Status::Failed),
+            skipped: bucket(Status::NotReviewed),
+            error: bucket(Status::ProfileError),
+            no_impact: bucket(Status::NotApplicable),
+        }
+    }
+}
+
+/// One entry of saf's summary.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProfileSummaryView {
+    pub profile_name: String,
+    pub result_sets: Vec<String>,
+    /// Mean compliance of the inputs, unrounded (as saf).
+    pub compliance: f64,
+    pub counts: CountsView,
+}
+
+/// saf's summary entries, built while serialising.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfilesView<'a>(pub &'a [ProfileAggregate]);
+
+impl Serialize for ProfilesView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in self.0 {
+            seq.serialize_element(&ProfileSummaryView {
+                profile_name: p.profile_name.clone(),
+                result_sets: p.result_sets.clone(),
+                compliance: p.compliance,
+                counts: CountsView::new(&p.counts),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// Where the input came from, for people and for SARIF logical locations.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OriginView<'a> {
+    File {
+        path: &'a str,
+    },
+    Pod {
+        namespace: &'a str,
+        pod: &'a str,
+        container: &'a str,
+        path: &'a str,
+    },
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlatformView<'a> {
+    pub name: &'a str,
+    pub release: &'a str,
+    pub target_id: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProfileView<'a> {
+    pub name: &'a str,
+    pub title: Option<&'a str>,
+    pub version: Option<&'a str>,
+    pub sha256: &'a str,
+    pub compliance: u32,
+    pub counts: CountsView,
+    /// How many counted controls belong to this profile.
+    pub controls: usize,
+}
+
+/// One rule's outcome, with the ids of the controls behind it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RuleView<'a> {
+    /// Stable kebab-case code, e.g. `failed-critical-max`.
+    pub code: &'a str,
+    /// The threshold key, e.g. `failed.critical.max`.
+    pub key: &'a str,
+    /// The limit, for people: `≤ 0`, `≥ 80%`.
+    pub limit: String,
+    /// The value found, for people: `3`, `66%`.
+    pub actual: String,
+    pub passed: bool,
+    pub message: &'a str,
+    /// Ids of the controls behind the number.
+    pub controls: Vec<&'a str>,
+    /// For control-list rules: listed ids that were not in the bucket.
+    pub missing: &'a [String],
+}
+
+impl<'a> RuleView<'a> {
+    pub fn new(rule: &'a RuleOutcome, summary: &'a Summary<'a>) -> Self {
+        RuleView {
+            code: &rule.code,
+            key: &rule.key,
+            limit: rule.limit.to_string(),
+            actual: rule.actual.to_string(),
+            passed: rule.passed,
+            message: &rule.message,
+            controls: rule
+                .controls
+                .iter()
+                .map(|&i| summary.controls[i].control.id.as_str())
+                .collect(),
+            missing: &rule.missing,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerdictView<'a> {
+    pub passed: bool,
+    /// How many rules failed.
+    pub failed: usize,
+    pub rules: Vec<RuleView<'a>>,
+}
+
+/// One input in the report.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InputContext<'a> {
+    pub name: &'a str,
+    /// The file name without directories.
+    pub file_name: &'a str,
+    pub origin: OriginView<'a>,
+    /// `exec` (InSpec/CINC JSON, HDF) or `json-min`.
+    pub format: &'static str,
+    pub platform: Option<PlatformView<'a>>,
+    /// Compliance of all counted profiles together.
+    pub compliance: u32,
+    pub counts: CountsView,
+    pub profiles: Vec<ProfileView<'a>>,
+    /// Absent when not gated.
+    pub verdict: Option<VerdictView<'a>>,
+    /// Every counted control, grouped by profile.
+    #[schemars(with = "Vec<ControlView<'static>>")]
+    pub controls: ControlsView<'a>,
+}
+
+impl<'a> InputContext<'a> {
+    pub fn new(input: &ReportInput<'a>) -> Self {
+        let summary = input.summary;
+        let path = match input.origin {
+            Origin::File { path } | Origin::Pod { path, .. } => path,
+        };
+        InputContext {
+            name: input.name,
+            file_name: path.rsplit(['/', '\\']).next().unwrap_or(path),
+            origin: match input.origin {
+                Origin::File { path } => OriginView::File { path },
+                Origin::Pod {
+                    namespace,
+                    pod,
+                    container,
+                    path,
+                } => OriginView::Pod {
+                    namespace,
+                    pod,
+                    container,
+                    path,
+                },
+            },
+            format: match input.results.format {
+                scangate_results::Format::Exec => "exec",
+                scangate_results::Format::JsonMin => "json-min",
+            },
+            platform: input.results.platform.as_ref().map(|p| PlatformView {
+                name: &p.name,
+                release: &p.release,
+                target_id: p.target_id.as_deref(),
+            }),
+            compliance: summary.compliance(),
+            counts: CountsView::new(&summary.counts),
+            profiles: summary
+                .profiles
+                .iter()
+                .map(|p| ProfileView {
+                    name: &p.profile.name,
+                    title: p.profile.title.as_deref(),
+                    version: p.profile.version.as_deref(),
+                    sha256: &p.profile.sha256,
+                    compliance: p.counts.compliance(),
+                    counts: CountsView::new(&p.counts),
+                    controls: p.controls.len(),
+                })
+                .collect(),
+            verdict: input.verdict.map(|v| VerdictView {
+                passed: v.passed(),
+                failed: v.failures().count(),
+                rules: v
+                    .outcomes
+                    .iter()
+                    .map(|o| RuleView::new(o, summary))
+                    .collect(),
+            }),
+            controls: ControlsView {
+                summary,
+                verdict: input.verdict,
+            },
+        }
+    }
+}
+
+/// The controls of an input, turned into [`ControlView`]s one at a time while serialising.
+#[derive(Debug, Clone, Copy)]
+pub struct ControlsView<'a> {
+    pub summary: &'a Summary<'a>,
+    pub verdict: Option<&'a Verdict>,
+}
+
+impl<'a> ControlsView<'a> {
+    /// The view of every control, lazily.
+    pub fn iter(&self) -> impl Iterator<Item = ControlView<'a>> + '_ {
+        let failing = failing_rules(self.summary, self.verdict);
+        (0..self.summary.controls.len())
+            .map(move |i| ControlView::new(i, self.summary, &failing[i]))
+    }
+}
+
+/// For each control, the codes of the failed rules it is behind.
+pub fn failing_rules<'a>(summary: &Summary<'_>, verdict: Option<&'a Verdict>) -> Vec<Vec<&'a str>> {
+    let mut out = vec![Vec::new(); summary.controls.len()];
+    for rule in verdict.into_iter().flat_map(Verdict::failures) {
+        for &i in &rule.controls {
+            out[i].push(rule.code.as_str());
+        }
+    }
+    out
+}
+
+impl Serialize for ControlsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.summary.controls.len()))?;
+        for control in self.iter() {
+            seq.serialize_element(&control)?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DescriptionView<'a> {
+    pub label: &'a str,
+    pub data: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TagView<'a> {
+    pub name: &'a str,
+    /// The tag's JSON value, verbatim.
+    #[schemars(with = "serde_json::Value")]
+    pub value: &'a RawValue,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RefView<'a> {
+    #[serde(rename = "ref")]
+    pub reference: Option<&'a str>,
+    pub url: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SourceView<'a> {
+    pub file: Option<&'a str>,
+    pub line: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WaiverView<'a> {
+    pub justification: Option<&'a str>,
+    pub expiration_date: Option<&'a str>,
+    pub message: Option<&'a str>,
+    pub skipped: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttestationView<'a> {
+    pub status: &'static str,
+    pub explanation: &'a str,
+    pub frequency: &'a str,
+    pub updated: &'a str,
+    pub updated_by: &'a str,
+}
+
+/// One test of a control.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ResultView<'a> {
+    /// `passed`, `failed`, `skipped`, `error`, or `none` when InSpec gave no status.
+    pub status: &'static str,
+    pub code_desc: &'a str,
+    pub message: Option<&'a str>,
+    pub skip_message: Option<&'a str>,
+    pub exception: Option<&'a str>,
+    pub backtrace: Option<Vec<&'a str>>,
+    pub run_time: Option<f64>,
+    pub start_time: &'a str,
+    pub resource: Option<&'a str>,
+}
+
+/// One counted control: everything reports show about it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ControlView<'a> {
+    /// Position in the input's control list.
+    pub index: usize,
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    /// The counted profile it belongs to.
+    pub profile: &'a str,
+    /// `passed`, `failed`, `skipped`, `error` or `no_impact` (the threshold keys).
+    pub status: &'static str,
+    /// `Passed`, `Failed`, `Not Reviewed`, `Profile Error` or `Not Applicable`.
+    pub status_label: &'static str,
+    /// `critical`, `high`, `medium`, `low` or `none`.
+    pub severity: &'static str,
+    pub impact: f64,
+    /// Failed or Profile Error: what a gate is about.
+    pub failing: bool,
+    /// The first message explaining the status: a failed test's message, an exception, a
+    /// skip reason or the waiver justification.
+    pub message: Option<&'a str>,
+    pub desc: Option<&'a str>,
+    pub check: Option<&'a str>,
+    pub fix: Option<&'a str>,
+    pub descriptions: Vec<DescriptionView<'a>>,
+    pub nist: Vec<&'a str>,
+    pub cci: Vec<&'a str>,
+    /// Every other tag.
+    pub tags: Vec<TagView<'a>>,
+    pub refs: Vec<RefView<'a>>,
+    pub source: SourceView<'a>,
+    pub waiver: Option<WaiverView<'a>>,
+    pub attestation: Option<AttestationView<'a>>,
+    pub results: Vec<ResultView<'a>>,
+    /// Codes of the failed rules this control is behind.
+    pub failed_rules: Vec<&'a str>,
+}
+
+fn result_status(r: &scangate_results::model::TestResult<'_>) -> &'static str {
+    use scangate_results::model::ResultStatus;
+    if r.backtrace.is_some() {
+        return "error";
+    }
+    match r.status {
+        Some(ResultStatus::Passed) => "passed",
+        Some(ResultStatus::Failed) => "failed",
+        Some(ResultStatus::Skipped) => "skipped",
+        Some(ResultStatus::Error) => "error",
+        None => "none",
+    }
+}
+
+/// The message that best explains a control's status.
+pub fn explaining_message<'a>(c: &Evaluated<'a>) -> Option<&'a str> {
+    use scangate_results::model::ResultStatus;
+    let results = c.control.results();
+    let first = |pred: &dyn Fn(&scangate_results::model::TestResult<'a>) -> bool| {
+        results.iter().find(|r| pred(r)).and_then(|r| {
+            r.message
+                .as_deref()
+                .or(r.exception.as_deref())
+                .or(Some(r.code_desc.as_str()))
+        })
+    };
+    match c.status {
+        Status::Failed => first(&|r| r.status == Some(ResultStatus::Failed)),
+        Status::ProfileError => {
+            first(&|r| r.is_error()).or(Some("No describe blocks were run in this control"))
+        }
+        Status::NotReviewed => results.iter().find_map(|r| r.skip_message.as_deref()),
+        Status::NotApplicable => c
+            .control
+            .waiver_data
+            .as_ref()
+            .and_then(|w| w.justification.as_deref())
+            .or(c.control.desc.as_deref()),
+        Status::Passed => None,
+    }
+}
+
+impl<'a> ControlView<'a> {
+    /// The view of `summary.controls[index]`.
+    pub fn new(index: usize, summary: &'a Summary<'a>, failed_rules: &[&'a str]) -> Self {
+        let evaluated = &summary.controls[index];
+        let c = evaluated.control;
+        ControlView {
+            index,
+            id: &c.id,
+            title: c.title.as_deref(),
+            profile: &summary.profiles[evaluated.profile].profile.name,
+            status: evaluated.status.key(),
+            status_label: evaluated.status.label(),
+            severity: evaluated.severity.key(),
+            impact: c.impact,
+            failing: matches!(evaluated.status, Status::Failed | Status::ProfileError),
+            message: explaining_message(evaluated),
+            desc: c.desc.as_deref(),
+            check: c.description("check"),
+            fix: c.description("fix"),
+            descriptions: c
+                .descriptions
+                .iter()
+                .map(|d| DescriptionView {
+                    label: &d.label,
+                    data: &d.data,
+                })
+                .collect(),
+            nist: c.tags.nist.iter().map(|t| t.as_str()).collect(),
+            cci: c.tags.cci.iter().map(|t| t.as_str()).collect(),
+            tags: c
+                .tags
+                .other
+                .iter()
+                .map(|(name, value)| TagView { name, value })
+                .collect(),
+            refs: c
+                .refs
+                .iter()
+                .map(|r| RefView {
+                    reference: match &r.reference {
+                        Some(scangate_results::model::RefValue::Text(t)) => Some(t.as_str()),
+                        _ => None,
+                    },
+                    url: r.url.as_deref().or(r.uri.as_deref()),
+                })
+                .collect(),
+            source: SourceView {
+                file: c.source_location.file.as_deref(),
+                line: c
+                    .source_location
+                    .line
+                    .filter(|l| *l >= 1.0)
+                    .map(|l| l as u64),
+            },
+            waiver: c.waiver_data.as_ref().map(|w| WaiverView {
+                justification: w.justification.as_deref(),
+                expiration_date: w.expiration_date.as_deref(),
+                message: w.message.as_deref(),
+                skipped: w.skipped(),
+            }),
+            attestation: c.attestation_data.as_ref().map(|a| AttestationView {
+                status: match a.status {
+                    scangate_results::model::AttestationStatus::Passed => "passed",
+                    scangate_results::model::AttestationStatus::Failed => "failed",
+                },
+                explanation: &a.explanation,
+                frequency: &a.frequency,
+                updated: &a.updated,
+                updated_by: &a.updated_by,
+            }),
+            results: c
+                .results()
+                .iter()
+                .map(|r| ResultView {
+                    status: result_status(r),
+                    code_desc: &r.code_desc,
+                    message: r.message.as_deref(),
+                    skip_message: r.skip_message.as_deref(),
+                    exception: r.exception.as_deref(),
+                    backtrace: r
+                        .backtrace
+                        .as_ref()
+                        .map(|b| b.iter().map(|t| t.as_str()).collect()),
+                    run_time: r.run_time,
+                    start_time: &r.start_time,
+                    resource: r.resource.as_deref(),
+                })
+                .collect(),
+            failed_rules: failed_rules.to_vec(),
+        }
+    }
+}
+
+/// The JSON Schema of the `json` report (and of the template context).
+pub fn report_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(ReportContext<'static>).to_value();
+    schema["$id"] = serde_json::json!("https://scangate.dev/schemas/report-v1.json");
+    schema["title"] = serde_json::json!("scangate report");
+    schema
+}

@@ -1,0 +1,74 @@
+//! Users' own handlebars templates (`--template markdown=my.hbs`), rendered against the
+//! documented report context ([`crate::ReportContext`], schema: `scangate report schema`).
+//!
+//! Strict mode: a variable the context does not have is an error naming it, not an empty
+//! string. `{{x}}` is escaped for the template's format (HTML, or Markdown inline text);
+//! `{{{x}}}` is written as is, for the template author who knows what they are doing.
+
+use std::io::Write;
+
+use handlebars::{Handlebars, no_escape};
+
+use crate::{Error, Format, Rendered, Report};
+
+/// A user's template for one format.
+#[derive(Debug, Clone)]
+pub struct UserTemplate {
+    /// `Format::Markdown` or `Format::Html`.
+    pub format: Format,
+    /// The file name, for messages.
+    pub name: String,
+    pub source: String,
+}
+
+/// The formats user templates can replace.
+pub const TEMPLATE_FORMATS: [Format; 2] = [Format::Markdown, Format::Html];
+
+fn registry(template: &UserTemplate) -> Result<Handlebars<'static>, Error> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.set_prevent_indent(true);
+    match template.format {
+        Format::Html => {} // handlebars' default escaping is HTML's
+        Format::Markdown => hb.register_escape_fn(|s| crate::markdown::escape_inline(s)),
+        other => {
+            return Err(Error::Template {
+                name: template.name.clone(),
+                message: format!("templates are for markdown and html reports, not {other}"),
+            });
+        }
+    }
+    let _ = no_escape; // `{{{ }}}` is the documented way out of escaping
+    hb.register_template_string("user", &template.source)
+        .map_err(|e| Error::Template {
+            name: template.name.clone(),
+            message: e.to_string(),
+        })?;
+    Ok(hb)
+}
+
+/// Checks that a template compiles, before any input is read.
+pub fn check(template: &UserTemplate) -> Result<(), Error> {
+    registry(template).map(|_| ())
+}
+
+/// Renders the user's template against the whole report context.
+pub fn render_user(
+    template: &UserTemplate,
+    report: &Report<'_>,
+    w: &mut dyn Write,
+) -> Result<Rendered, Error> {
+    let hb = registry(template)?;
+    let context = report.context();
+    hb.render_to_write("user", &context, w)
+        .map_err(|e| match e.reason() {
+            handlebars::RenderErrorReason::IOError(_) => {
+                Error::Io(std::io::Error::other(e.to_string()))
+            }
+            _ => Error::Template {
+                name: template.name.clone(),
+                message: e.to_string(),
+            },
+        })?;
+    Ok(Rendered::default())
+}
