@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use handlebars::{Handlebars, no_escape};
+use handlebars::Handlebars;
 
 use crate::{Error, Format, Rendered, Report};
 
@@ -30,7 +30,7 @@ fn registry(template: &UserTemplate) -> Result<Handlebars<'static>, Error> {
     hb.set_prevent_indent(true);
     match template.format {
         Format::Html => {} // handlebars' default escaping is HTML's
-        Format::Markdown => hb.register_escape_fn(|s| crate::markdown::escape_inline(s)),
+        Format::Markdown => hb.register_escape_fn(crate::markdown::escape_inline),
         other => {
             return Err(Error::Template {
                 name: template.name.clone(),
@@ -38,7 +38,6 @@ fn registry(template: &UserTemplate) -> Result<Handlebars<'static>, Error> {
             });
         }
     }
-    let _ = no_escape; // `{{{ }}}` is the documented way out of escaping
     hb.register_template_string("user", &template.source)
         .map_err(|e| Error::Template {
             name: template.name.clone(),
