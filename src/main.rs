@@ -6,6 +6,7 @@ mod exit;
 mod fetch;
 mod inputs;
 mod output;
+mod reports;
 mod sidecar;
 mod summary;
 mod term;
@@ -18,7 +19,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::exit::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,14 +26,11 @@ fn main() -> ExitCode {
         Command::Summary(args) => summary::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
         Command::Threshold(cmd) => threshold::run(cmd),
+        Command::Report(cli::ReportCommand::Schema) => {
+            threshold::print_json(&scangate_report::report_schema())
+        }
         Command::Fetch(args) => fetch::run(*args),
         Command::Sidecar(cmd) => sidecar::run(cmd),
-        _ => Err(anyhow::anyhow!("this subcommand is not built yet")),
     };
     exit::finish(result)
-}
-
-#[allow(dead_code)]
-fn _outcome_is_used(o: Outcome) -> Outcome {
-    o
 }

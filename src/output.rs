@@ -18,9 +18,11 @@ pub fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".scangate-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".scangate-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(permissions_for(path));
+    let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     {
@@ -47,4 +49,25 @@ pub fn to_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
     }
+}
+
+/// Writes human-readable output to stderr (when stdout carries a report).
+pub fn to_stderr(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stderr = io::stderr();
+    let mut lock = io::BufWriter::new(stderr.lock());
+    match fill(&mut lock).and_then(|()| lock.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stderr"),
+    }
+}
+
+/// The mode a report gets: the existing file's, else the usual 0644 (tempfile's default
+/// 0600 would hide reports from CI artifact uploaders running as another user).
+#[cfg(unix)]
+fn permissions_for(path: &Path) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).map_or_else(
+        |_| std::fs::Permissions::from_mode(0o644),
+        |m| m.permissions(),
+    )
 }

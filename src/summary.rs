@@ -12,6 +12,7 @@ use crate::inputs;
 use crate::output::{to_stdout, write_atomically};
 
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
+    let requests = crate::reports::parse(&args.reports, &args.templates)?;
     let inputs = inputs::read_all(&args.inputs.input)?;
     let results = inputs::parse_all(&inputs)?;
     let summaries = inputs::summarize_all(&results);
@@ -35,6 +36,19 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     match &args.output {
         Some(path) => write_atomically(path, render)?,
         None => to_stdout(render)?,
+    }
+    if !requests.is_empty() {
+        let paths: Vec<String> = inputs
+            .iter()
+            .map(|i| i.path().display().to_string())
+            .collect();
+        let report_inputs = crate::reports::file_inputs(&paths, &results, &summaries, None);
+        let report = scangate_report::Report {
+            inputs: &report_inputs,
+            profiles: &profiles,
+            threshold: None,
+        };
+        crate::reports::write_all(&requests, &report)?;
     }
     Ok(Outcome::Pass)
 }

@@ -21,3 +21,8 @@ pub fn print(inputs: &[Input], summaries: &[Summary<'_>]) {
         }
     }
 }
+
+/// Prints one warning line on stderr.
+pub fn line(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+}

@@ -78,6 +78,7 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("synthetic/empty.json", Rejected),
+    ("synthetic/hostile.json", Equal),
     ("synthetic/json_array.json", Rejected),
     (
         "synthetic/json_min.json",

@@ -1,13 +1,202 @@
-//! JUnit XML (being written).
+//! JUnit XML for CI test tabs (GitLab `artifacts:reports:junit`, Jenkins, Azure...), written
+//! with nextest's quick-junit.
+//!
+//! A testsuite per counted profile per input, a testcase per control: Failed is a failure,
+//! Profile Error an error, Not Reviewed and Not Applicable are skipped with their reason.
+//! Gated inputs add a testcase per threshold rule to the `scangate-threshold` suite; the
+//! failure type is the rule's code, the same id SARIF uses as `ruleId`.
 
 use std::io::Write;
+use std::time::Duration;
 
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use scangate_results::Status;
+
+use crate::context::explaining_message;
 use crate::{Error, Rendered, Report};
 
+/// The suite that holds one testcase per threshold rule.
+pub const THRESHOLD_SUITE: &str = "scangate-threshold";
+
+/// Text that XML 1.0 can carry: characters it forbids become U+FFFD instead of vanishing
+/// (quick-junit drops C0 controls, but not U+FFFE/U+FFFF).
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// A message attribute: one line, bounded, so CI UIs stay readable.
+fn attribute(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let mut out: String = line.chars().take(500).collect();
+    if out.len() < line.len() {
+        out.push('…');
+    }
+    xml_text(&out)
+}
+
+/// saf's own wording for each test line of a control (inspecjs `to_message_line`).
+fn test_lines(c: &scangate_results::Evaluated<'_>, only_failing: bool) -> String {
+    use scangate_results::model::ResultStatus;
+    const MAX: usize = 64 * 1024;
+    let mut out = String::new();
+    for r in c.control.results() {
+        let line = match (r.status, r.is_error()) {
+            (_, true) => format!(
+                "ERROR -- Test: {}\nMessage: {}\n{}",
+                r.code_desc,
+                r.message
+                    .as_deref()
+                    .or(r.exception.as_deref())
+                    .unwrap_or(""),
+                r.backtrace
+                    .as_ref()
+                    .map(|b| b.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n"))
+                    .unwrap_or_default()
+            ),
+            (Some(ResultStatus::Failed), _) => {
+                format!(
+                    "FAILED -- Test: {}\nMessage: {}\n",
+                    r.code_desc,
+                    r.message.as_deref().unwrap_or("")
+                )
+            }
+            _ if only_failing => continue,
+            (Some(ResultStatus::Passed), _) => format!("PASSED -- {}\n", r.code_desc),
+            (Some(ResultStatus::Skipped), _) => {
+                format!("SKIPPED -- {}\n", r.skip_message.as_deref().unwrap_or(""))
+            }
+            _ => format!("NO STATUS -- {}\n", r.code_desc),
+        };
+        if out.len() + line.len() > MAX {
+            out.push_str("… (truncated)\n");
+            break;
+        }
+        out.push_str(&line);
+    }
+    xml_text(&out)
+}
+
+fn seconds(c: &scangate_results::Evaluated<'_>) -> Duration {
+    let total: f64 = c
+        .control
+        .results()
+        .iter()
+        .filter_map(|r| r.run_time)
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .sum();
+    Duration::try_from_secs_f64(total).unwrap_or_default()
+}
+
 /// Writes the JUnit report.
-pub fn write(_report: &Report<'_>, _w: &mut dyn Write) -> Result<Rendered, Error> {
-    Err(Error::Template {
-        name: "junit".into(),
-        message: "not built yet".into(),
-    })
+pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> {
+    let mut junit = quick_junit::Report::new("scangate");
+    let mut threshold_suite = TestSuite::new(THRESHOLD_SUITE);
+    for input in report.inputs {
+        let summary = input.summary;
+        for profile in &summary.profiles {
+            let suite_name = format!("{} ({})", profile.profile.name, input.name);
+            let mut suite = TestSuite::new(xml_text(&suite_name));
+            suite.add_property(Property::new("input", xml_text(input.name)));
+            suite.add_property(Property::new("profile", xml_text(&profile.profile.name)));
+            if let Some(version) = &profile.profile.version {
+                suite.add_property(Property::new("profile.version", xml_text(version)));
+            }
+            suite.add_property(Property::new(
+                "compliance",
+                profile.counts.compliance().to_string(),
+            ));
+            for c in &summary.controls[profile.controls.clone()] {
+                let reason = explaining_message(c).map(attribute).unwrap_or_default();
+                let status = match c.status {
+                    Status::Passed => TestCaseStatus::success(),
+                    Status::Failed | Status::ProfileError => {
+                        let kind = if c.status == Status::Failed {
+                            NonSuccessKind::Failure
+                        } else {
+                            NonSuccessKind::Error
+                        };
+                        let mut s = TestCaseStatus::non_success(kind);
+                        s.set_type(if c.status == Status::Failed {
+                            "failed"
+                        } else {
+                            "profile-error"
+                        });
+                        s.set_message(reason);
+                        s.set_description(test_lines(c, true));
+                        s
+                    }
+                    Status::NotReviewed | Status::NotApplicable => {
+                        let mut s = TestCaseStatus::skipped();
+                        s.set_type(if c.status == Status::NotReviewed {
+                            "not-reviewed"
+                        } else {
+                            "not-applicable"
+                        });
+                        let why = if reason.is_empty() && c.control.impact == 0.0 {
+                            "Not Applicable: impact 0".to_owned()
+                        } else {
+                            format!("{}: {reason}", c.status.label())
+                        };
+                        s.set_message(why);
+                        s
+                    }
+                };
+                let title = c.control.title.as_deref().unwrap_or("");
+                // junit-10.xsd has no testcase properties: the severity goes in the name.
+                let name = format!("{} [{}] {title}", c.control.id, c.severity.key());
+                let mut case = TestCase::new(attribute(name.trim_end()), status);
+                case.set_classname(xml_text(&profile.profile.name));
+                case.set_time(seconds(c));
+                if c.status == Status::Passed {
+                    case.set_system_out(test_lines(c, false));
+                }
+                suite.add_test_case(case);
+            }
+            junit.add_test_suite(suite);
+        }
+        if let Some(verdict) = input.verdict {
+            for rule in &verdict.outcomes {
+                let status = if rule.passed {
+                    TestCaseStatus::success()
+                } else {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_type(rule.code.as_str());
+                    s.set_message(attribute(&rule.message));
+                    let ids: Vec<&str> = rule
+                        .controls
+                        .iter()
+                        .map(|&i| summary.controls[i].control.id.as_str())
+                        .collect();
+                    s.set_description(xml_text(&format!(
+                        "{}\nlimit {}, actual {}\ncontrols: {}",
+                        rule.message,
+                        rule.limit,
+                        rule.actual,
+                        ids.join(", ")
+                    )));
+                    s
+                };
+                let mut case = TestCase::new(format!("{} ({})", rule.key, rule.code), status);
+                case.set_classname(xml_text(input.name));
+                threshold_suite.add_test_case(case);
+            }
+        }
+    }
+    if !threshold_suite.test_cases.is_empty() {
+        junit.add_test_suite(threshold_suite);
+    }
+    junit
+        .serialize(&mut *w)
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    Ok(Rendered::default())
 }

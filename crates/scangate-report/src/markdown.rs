@@ -1,22 +1,340 @@
-//! The Markdown report (being written).
+//! The Markdown report, for GitHub job summaries and pull-request comments: saf's summary
+//! table, the verdict of every input, and the failed controls with their details.
+//!
+//! Everything from the scan is escaped as inline text (it cannot open a table cell, a link, a
+//! heading or HTML) or, inside `<details>`, HTML-escaped in `<pre>`. The whole report stays
+//! under `RenderOptions::markdown_max_bytes` (GitHub takes 1 MiB per step summary): when it
+//! would not, the failed-control details stop with a visible note.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
+use scangate_results::Status;
+
+use crate::context::{ControlView, ReportInput, explaining_message};
+use crate::summary::{is_bidi_control, markdown_table};
 use crate::{Error, RenderOptions, Rendered, Report};
 
-/// Escapes untrusted text for inline Markdown.
+/// Escapes untrusted text for inline Markdown (table cells, headings, list items).
 pub fn escape_inline(text: &str) -> String {
     crate::summary::escape_markdown_inline(text)
 }
 
+/// Escapes untrusted text for an HTML `<pre>` block inside Markdown.
+fn escape_pre(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for c in text.chars() {
+        // Runs of blank lines collapse to one: Markdown linters read `<pre>` as text.
+        if c == '\n' {
+            blank_run += 1;
+            if blank_run > 2 {
+                continue;
+            }
+        } else if !c.is_whitespace() {
+            blank_run = 0;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => {
+                // Trailing spaces would be a hard line break to a Markdown linter.
+                let kept = out.trim_end_matches(' ').len();
+                out.truncate(kept);
+                out.push('\n');
+            }
+            '\t' => out.push_str("    "),
+            c if c.is_control() || is_bidi_control(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push('\u{FFFD}')
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` bytes of `text` (on a char boundary), and how many bytes were cut.
+fn clip(text: &str, max: usize) -> (&str, usize) {
+    if text.len() <= max {
+        return (text, 0);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], text.len() - end)
+}
+
+/// The first line of a message, shortened for a table cell.
+fn cell_message(text: &str) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let (short, cut) = clip(line.trim(), 160);
+    let more = if cut > 0 || text.trim().lines().count() > 1 {
+        " …"
+    } else {
+        ""
+    };
+    format!("{}{more}", escape_inline(short))
+}
+
+/// Per-message budget inside `<details>`, so one huge message cannot crowd out the rest.
+const DETAIL_MESSAGE_BYTES: usize = 4096;
+
+fn heading_status(report: &Report<'_>) -> &'static str {
+    match report.passed() {
+        Some(true) => "✅ scangate: gate passed",
+        Some(false) => "❌ scangate: gate failed",
+        None => "📋 scangate: summary",
+    }
+}
+
 /// Writes the Markdown report.
 pub fn write(
-    _report: &Report<'_>,
-    _w: &mut dyn Write,
-    _options: &RenderOptions,
+    report: &Report<'_>,
+    w: &mut dyn Write,
+    options: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    Err(Error::Template {
-        name: "markdown".into(),
-        message: "not built yet".into(),
-    })
+    let mut out = String::new();
+    let mut rendered = Rendered::default();
+    writeln!(out, "# {}\n", heading_status(report)).ok();
+    let failed_inputs = report
+        .inputs
+        .iter()
+        .filter(|i| i.verdict.is_some_and(|v| !v.passed()))
+        .count();
+    if let Some(threshold) = report.threshold {
+        writeln!(
+            out,
+            "Threshold {} · {} input{}, {failed_inputs} failed the gate\n",
+            escape_inline(threshold),
+            report.inputs.len(),
+            if report.inputs.len() == 1 { "" } else { "s" }
+        )
+        .ok();
+    }
+
+    writeln!(out, "## Summary\n").ok();
+    for profile in report.profiles {
+        writeln!(
+            out,
+            "### {}\n\n{}\n",
+            escape_inline(&profile.profile_name),
+            markdown_table(profile)
+        )
+        .ok();
+    }
+
+    // Verdict tables and failed-control lists first: they are what a reader needs, and they
+    // are small. Details come last and are what gets cut when space runs out.
+    let mut details: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (n, input) in report.inputs.iter().enumerate() {
+        let failing = write_input(&mut out, input);
+        details.push((n, failing));
+    }
+
+    let budget = options.markdown_max_bytes.saturating_sub(512);
+    let mut omitted = 0usize;
+    for (n, failing) in &details {
+        let input = &report.inputs[*n];
+        if failing.is_empty() {
+            continue;
+        }
+        let heading = format!("## Details: {}\n\n", escape_inline(input.name));
+        if out.len() + heading.len() > budget {
+            omitted += failing.len();
+            continue;
+        }
+        out.push_str(&heading);
+        let failed_rules = crate::context::failing_rules(input.summary, input.verdict);
+        for &i in failing {
+            let view = ControlView::new(i, input.summary, &failed_rules[i]);
+            let block = details_block(&view);
+            if out.len() + block.len() > budget {
+                omitted += 1;
+                continue;
+            }
+            out.push_str(&block);
+        }
+    }
+    if omitted > 0 {
+        let note = format!(
+            "> [!WARNING]\n> Truncated: the details of {omitted} failed control{} are not shown, to stay within \
+             GitHub's 1 MiB step-summary limit. The HTML and JSON reports have all of them.\n",
+            if omitted == 1 { "" } else { "s" }
+        );
+        out.push_str(&note);
+        rendered.warnings.push(format!(
+            "markdown report truncated: details of {omitted} failed controls left out to stay under {} bytes",
+            options.markdown_max_bytes
+        ));
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    w.write_all(out.as_bytes())?;
+    Ok(rendered)
+}
+
+/// One input's verdict and failed controls; returns the indices of its failed controls.
+fn write_input(out: &mut String, input: &ReportInput<'_>) -> Vec<usize> {
+    let summary = input.summary;
+    let name = escape_inline(input.name);
+    match input.verdict {
+        Some(verdict) => {
+            let mark = if verdict.passed() { "✅" } else { "❌" };
+            writeln!(out, "## {mark} Verdict: {name}\n").ok();
+            writeln!(
+                out,
+                "Compliance {}% · {} of {} rules failed\n",
+                summary.compliance(),
+                verdict.failures().count(),
+                verdict.outcomes.len()
+            )
+            .ok();
+            if !verdict.outcomes.is_empty() {
+                out.push_str("| Rule | Limit | Actual | Result |\n| --- | --- | --- | --- |\n");
+                for rule in &verdict.outcomes {
+                    let result = if rule.passed { "✅ pass" } else { "❌ fail" };
+                    writeln!(
+                        out,
+                        "| `{}` | {} | {} | {result} |",
+                        rule.key,
+                        escape_inline(&rule.limit.to_string()),
+                        escape_inline(&rule.actual.to_string())
+                    )
+                    .ok();
+                }
+                out.push('\n');
+            }
+        }
+        None => {
+            writeln!(out, "## {name}\n").ok();
+            writeln!(out, "Compliance {}%\n", summary.compliance()).ok();
+        }
+    }
+    let failing: Vec<usize> = summary
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.status, Status::Failed | Status::ProfileError))
+        .map(|(i, _)| i)
+        .collect();
+    if failing.is_empty() {
+        out.push_str("No failed controls.\n\n");
+        return failing;
+    }
+    writeln!(out, "### Failed controls ({})\n", failing.len()).ok();
+    out.push_str(
+        "| Control | Severity | Status | Title | Message |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for &i in &failing {
+        let c = &summary.controls[i];
+        let title = c.control.title.as_deref().unwrap_or("");
+        let message = explaining_message(c).map(cell_message).unwrap_or_default();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {message} |",
+            escape_inline(&c.control.id),
+            c.severity.key(),
+            c.status.label(),
+            escape_inline(title)
+        )
+        .ok();
+    }
+    out.push('\n');
+    failing
+}
+
+/// A failed control's `<details>`: description, and every failing or erroring test.
+fn details_block(view: &ControlView<'_>) -> String {
+    let mut block = String::new();
+    let title = view.title.unwrap_or("");
+    writeln!(
+        block,
+        "<details>\n<summary>{} — {} ({}, {})</summary>\n",
+        escape_pre(view.id),
+        escape_pre(title),
+        view.severity,
+        view.status_label
+    )
+    .ok();
+    if !view.failed_rules.is_empty() {
+        writeln!(
+            block,
+            "Fails rule{}: {}\n",
+            if view.failed_rules.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            view.failed_rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .ok();
+    }
+    let mut text = String::new();
+    if let Some(desc) = view.desc {
+        let (desc, cut) = clip(desc, DETAIL_MESSAGE_BYTES);
+        writeln!(
+            text,
+            "{desc}{}\n",
+            if cut > 0 {
+                format!(" … ({cut} bytes more)")
+            } else {
+                String::new()
+            }
+        )
+        .ok();
+    }
+    for result in view
+        .results
+        .iter()
+        .filter(|r| r.status == "failed" || r.status == "error")
+    {
+        writeln!(
+            text,
+            "{} — {}",
+            result.status.to_uppercase(),
+            result.code_desc
+        )
+        .ok();
+        for part in [result.message, result.exception].into_iter().flatten() {
+            let (part, cut) = clip(part, DETAIL_MESSAGE_BYTES);
+            writeln!(
+                text,
+                "{part}{}",
+                if cut > 0 {
+                    format!("\n… truncated ({cut} bytes more)")
+                } else {
+                    String::new()
+                }
+            )
+            .ok();
+        }
+        text.push('\n');
+    }
+    if let Some(fix) = view.fix {
+        let (fix, cut) = clip(fix, DETAIL_MESSAGE_BYTES);
+        writeln!(
+            text,
+            "Fix: {fix}{}",
+            if cut > 0 {
+                format!(" … ({cut} bytes more)")
+            } else {
+                String::new()
+            }
+        )
+        .ok();
+    }
+    writeln!(
+        block,
+        "<pre>{}</pre>\n</details>\n",
+        escape_pre(text.trim_end())
+    )
+    .ok();
+    block
 }

@@ -78,12 +78,15 @@ pub fn escape_markdown_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '$' => {
+            // `:` and `@` stop emoji shortcodes and bare URL/e-mail autolinks.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '$' | ':'
+            | '@' => {
                 out.push('\\');
                 out.push(ch);
             }
             '&' => out.push_str("&amp;"),
             c if c.is_control() => out.push(' '),
+            c if is_bidi_control(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -191,10 +194,21 @@ pub fn write_table(
     Ok(())
 }
 
-/// Replaces control characters (escape sequences included) so untrusted names cannot
-/// drive the terminal.
+/// Replaces control characters (escape sequences included) and bidirectional overrides so
+/// untrusted names can neither drive the terminal nor reorder what it shows.
 pub fn sanitize_terminal(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
+}
+
+/// Unicode's explicit directional formatting characters (the "Trojan Source" set).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -59,15 +59,22 @@ pub fn render_user(
 ) -> Result<Rendered, Error> {
     let hb = registry(template)?;
     let context = report.context();
-    hb.render_to_write("user", &context, w)
-        .map_err(|e| match e.reason() {
-            handlebars::RenderErrorReason::IOError(_) => {
-                Error::Io(std::io::Error::other(e.to_string()))
+    hb.render_to_write("user", &context, w).map_err(|e| {
+        let at = match (e.line_no, e.column_no) {
+            (Some(line), Some(column)) => format!(" at line {line}, column {column}"),
+            _ => String::new(),
+        };
+        let message = match e.reason() {
+            handlebars::RenderErrorReason::IOError(_) => return Error::Io(std::io::Error::other(e.to_string())),
+            handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
+                format!("unknown variable `{name}`{at} (strict mode; `scangate report schema` describes the context)")
             }
-            _ => Error::Template {
-                name: template.name.clone(),
-                message: e.to_string(),
-            },
-        })?;
+            _ => e.to_string(),
+        };
+        Error::Template {
+            name: template.name.clone(),
+            message,
+        }
+    })?;
     Ok(Rendered::default())
 }

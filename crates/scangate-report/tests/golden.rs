@@ -1,0 +1,205 @@
+//! Golden Markdown, JUnit and JSON reports for the four golden fixtures, and the properties
+//! every one of them must have. The files are also written to `target/golden/<format>/`,
+//! where `.ci/check-reports.sh` hands them to real consumers (markdownlint, junitparser +
+//! junit-10.xsd).
+
+mod support;
+
+use std::path::PathBuf;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use scangate_report::{Format, RenderOptions};
+use support::{DEFAULT_GATE, GOLDEN, build, render};
+
+fn golden_dir(format: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/golden")
+        .join(format);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stem(fixture: &str) -> String {
+    fixture.trim_end_matches(".json").replace('/', "__")
+}
+
+#[test]
+fn markdown_golden() {
+    for fixture in GOLDEN {
+        let built = build(&[fixture], Some(DEFAULT_GATE));
+        let (out, rendered) = render(Format::Markdown, &built);
+        assert!(
+            rendered.warnings.is_empty(),
+            "{fixture}: {:?}",
+            rendered.warnings
+        );
+        let text = String::from_utf8(out).unwrap();
+        std::fs::write(
+            golden_dir("markdown").join(format!("{}.md", stem(fixture))),
+            &text,
+        )
+        .unwrap();
+        assert!(text.len() < 1024 * 1024, "{fixture}: over GitHub's limit");
+        check_markdown_structure(fixture, &text);
+        insta::assert_snapshot!(format!("markdown__{}", stem(fixture)), text);
+    }
+}
+
+/// Parses the Markdown as GitHub would and checks that untrusted text stayed text: tables
+/// keep their column count, the only HTML is ours, no link or image was created.
+fn check_markdown_structure(fixture: &str, text: &str) {
+    let mut columns = Vec::new();
+    let mut cells = 0usize;
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Table(align)) => columns.push(align.len()),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                assert_eq!(
+                    Some(&cells),
+                    columns.last(),
+                    "{fixture}: a table row lost or gained cells"
+                );
+                cells = 0;
+            }
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                panic!("{fixture}: untrusted text became a link to {dest_url}")
+            }
+            Event::Start(Tag::Image { .. }) => panic!("{fixture}: untrusted text became an image"),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // Our own tags are the only markup; everything inside them was escaped, so
+                // no other `<` can be left once they are removed.
+                let mut rest = html.to_string();
+                for tag in [
+                    "<br>",
+                    "<details>",
+                    "</details>",
+                    "<summary>",
+                    "</summary>",
+                    "<pre>",
+                    "</pre>",
+                ] {
+                    rest = rest.replace(tag, "");
+                }
+                assert!(
+                    !rest.contains('<'),
+                    "{fixture}: raw HTML in the report: {html:?}"
+                );
+            }
+            Event::Start(Tag::Heading { .. }) | Event::Text(_) => {}
+            _ => {}
+        }
+    }
+    assert!(!columns.is_empty(), "{fixture}: no tables");
+}
+
+#[test]
+fn markdown_stays_under_the_size_limit_with_a_visible_note() {
+    let built = build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE));
+    let options = RenderOptions {
+        markdown_max_bytes: 40_000,
+        ..RenderOptions::default()
+    };
+    let mut out = Vec::new();
+    let rendered =
+        scangate_report::render(Format::Markdown, &built.report, &mut out, &options).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.len() <= 40_000, "{} bytes", text.len());
+    assert!(
+        text.contains("> [!WARNING]\n> Truncated: the details of"),
+        "no visible note"
+    );
+    assert_eq!(rendered.warnings.len(), 1);
+    // The verdict and the failed-control table survive truncation: only details are cut.
+    assert!(text.contains("## ❌ Verdict: fixtures/results/rhel-8\\_hardened.json"));
+    assert!(text.contains("| SV-244541 |"));
+}
+
+#[test]
+fn markdown_without_a_threshold_is_a_summary() {
+    let built = build(&["triple_overlay_profile_sample.json"], None);
+    let (out, _) = render(Format::Markdown, &built);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("# 📋 scangate: summary\n"));
+    assert!(!text.contains("Verdict"));
+}
+
+#[test]
+fn junit_golden() {
+    for fixture in GOLDEN {
+        let built = build(&[fixture], Some(DEFAULT_GATE));
+        let (out, _) = render(Format::Junit, &built);
+        let xml = String::from_utf8(out).unwrap();
+        std::fs::write(
+            golden_dir("junit").join(format!("{}.xml", stem(fixture))),
+            &xml,
+        )
+        .unwrap();
+        let parsed = quick_junit::Report::deserialize_from_str(&xml)
+            .unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        let summary = built.report.inputs[0].summary;
+        let verdict = built.report.inputs[0].verdict.unwrap();
+        // A testcase per control, plus one per rule in the threshold suite.
+        assert_eq!(
+            parsed.tests,
+            summary.controls.len() + verdict.outcomes.len(),
+            "{fixture}"
+        );
+        let threshold = parsed
+            .test_suites
+            .iter()
+            .find(|s| s.name.as_str() == "scangate-threshold")
+            .unwrap();
+        let failure_types: Vec<String> = threshold
+            .test_cases
+            .iter()
+            .filter_map(|c| match &c.status {
+                quick_junit::TestCaseStatus::NonSuccess { ty, .. } => {
+                    ty.as_ref().map(|t| t.as_str().to_owned())
+                }
+                _ => None,
+            })
+            .collect();
+        let codes: Vec<String> = verdict.failures().map(|o| o.code.clone()).collect();
+        assert_eq!(
+            failure_types, codes,
+            "{fixture}: JUnit failure types are the rule codes"
+        );
+        assert!(
+            !xml.contains('\u{FFFE}')
+                && !xml
+                    .chars()
+                    .any(|c| (c as u32) < 0x20 && !"\t\n\r".contains(c))
+        );
+        insta::assert_snapshot!(format!("junit__{}", stem(fixture)), xml);
+    }
+}
+
+#[test]
+fn json_golden() {
+    for fixture in GOLDEN {
+        let built = build(&[fixture], Some(DEFAULT_GATE));
+        let (out, _) = render(Format::Json, &built);
+        std::fs::write(
+            golden_dir("json").join(format!("{}.json", stem(fixture))),
+            &out,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        // The long texts are checked by the schema test; the snapshot keeps the structure and
+        // every number, id, status and rule readable.
+        insta::with_settings!({sort_maps => false}, {
+            insta::assert_json_snapshot!(format!("json__{}", stem(fixture)), value, {
+                ".inputs[].controls[].desc" => "[text]",
+                ".inputs[].controls[].check" => "[text]",
+                ".inputs[].controls[].fix" => "[text]",
+                ".inputs[].controls[].descriptions" => "[descriptions]",
+                ".inputs[].controls[].results[].message" => "[text]",
+                ".inputs[].controls[].results[].code_desc" => "[text]",
+                ".inputs[].controls[].results[].backtrace" => "[backtrace]",
+                ".inputs[].controls[].message" => "[text]",
+                ".inputs[].controls[].tags" => "[tags]",
+            });
+        });
+    }
+}

@@ -1,0 +1,152 @@
+//! `--report FORMAT=PATH` and `--template FORMAT=FILE`: which reports to write, and writing
+//! them, each whole or not at all.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use scangate_report::template::{TEMPLATE_FORMATS, UserTemplate};
+use scangate_report::{Format, RenderOptions, Report};
+
+/// One report to write.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub format: Format,
+    /// `-` is stdout.
+    pub path: PathBuf,
+    pub template: Option<UserTemplate>,
+}
+
+/// Parses `--report` and `--template` values; reads and compiles templates now, so a broken
+/// template is reported before any input is read.
+pub fn parse(reports: &[String], templates: &[String]) -> Result<Vec<Request>> {
+    let mut requests = Vec::with_capacity(reports.len());
+    for spec in reports {
+        let (format, path) = split(spec, "--report", "FORMAT=PATH")?;
+        if path.is_empty() {
+            bail!("--report {spec}: no path after `=` (use `-` for stdout)");
+        }
+        requests.push(Request {
+            format,
+            path: PathBuf::from(path),
+            template: None,
+        });
+    }
+    for spec in templates {
+        let (format, file) = split(spec, "--template", "FORMAT=TEMPLATE")?;
+        if !TEMPLATE_FORMATS.contains(&format) {
+            bail!("--template {spec}: templates replace the markdown or html report, not {format}");
+        }
+        let source = std::fs::read_to_string(file)
+            .with_context(|| format!("--template {spec}: cannot read {file}"))?;
+        let template = UserTemplate {
+            format,
+            name: file.to_owned(),
+            source,
+        };
+        scangate_report::template::check(&template)?;
+        let mut matched = false;
+        for request in requests.iter_mut().filter(|r| r.format == format) {
+            request.template = Some(template.clone());
+            matched = true;
+        }
+        if !matched {
+            bail!("--template {spec}: no --report {format}=PATH to render it into");
+        }
+    }
+    let to_stdout = requests
+        .iter()
+        .filter(|r| r.path.as_os_str() == "-")
+        .count();
+    if to_stdout > 1 {
+        bail!("--report: only one report can go to stdout (`-`)");
+    }
+    Ok(requests)
+}
+
+fn split<'s>(spec: &'s str, flag: &str, shape: &str) -> Result<(Format, &'s str)> {
+    let Some((format, rest)) = spec.split_once('=') else {
+        bail!("{flag} {spec}: expected {shape}, e.g. {flag} junit=out/junit.xml");
+    };
+    let format: Format = format
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("{flag} {spec}: {e}"))?;
+    Ok((format, rest))
+}
+
+/// Whether a report claims stdout (the human-readable output then goes to stderr).
+pub fn uses_stdout(requests: &[Request]) -> bool {
+    requests.iter().any(|r| r.path.as_os_str() == "-")
+}
+
+/// Writes every requested report; warnings (truncation) go to stderr.
+pub fn write_all(requests: &[Request], report: &Report<'_>) -> Result<()> {
+    for request in requests {
+        let options = RenderOptions {
+            template: request.template.clone(),
+            ..RenderOptions::default()
+        };
+        if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!(
+                    "--report {}: cannot create {}",
+                    request.format,
+                    parent.display()
+                )
+            })?;
+        }
+        let mut warnings = Vec::new();
+        let mut failure = None;
+        crate::output::write_atomically(&request.path, |w| {
+            match scangate_report::render(request.format, report, w, &options) {
+                Ok(rendered) => {
+                    warnings = rendered.warnings;
+                    Ok(())
+                }
+                Err(scangate_report::Error::Io(e)) => Err(e),
+                Err(other) => {
+                    let message = other.to_string();
+                    failure = Some(other);
+                    Err(std::io::Error::other(message))
+                }
+            }
+        })
+        .map_err(|e| match failure.take() {
+            Some(render) => anyhow::Error::new(render).context(format!(
+                "{} report {}",
+                request.format,
+                display(&request.path)
+            )),
+            None => e,
+        })?;
+        for warning in warnings {
+            crate::warnings::line(&format!("{}: {warning}", display(&request.path)));
+        }
+    }
+    Ok(())
+}
+
+fn display(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdout".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The renderers' view of files given with `-i`.
+pub fn file_inputs<'a>(
+    names: &'a [String],
+    results: &'a [scangate_results::Results<'a>],
+    summaries: &'a [scangate_results::Summary<'a>],
+    verdicts: Option<&'a [scangate_threshold::Verdict]>,
+) -> Vec<scangate_report::ReportInput<'a>> {
+    (0..names.len())
+        .map(|i| scangate_report::ReportInput {
+            name: &names[i],
+            origin: scangate_report::Origin::File { path: &names[i] },
+            results: &results[i],
+            summary: &summaries[i],
+            verdict: verdicts.map(|v| &v[i]),
+        })
+        .collect()
+}
