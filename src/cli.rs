@@ -184,7 +184,11 @@ pub enum ReportCommand {
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// Pods to fetch from (needs only `get pods` and `create pods/exec`).
-    #[arg(value_name = "POD", required_unless_present = "selector", conflicts_with = "selector")]
+    #[arg(
+        value_name = "POD",
+        required_unless_present = "selector",
+        conflicts_with = "selector"
+    )]
     pub pods: Vec<String>,
 
     /// Fetch from every pod matching this label selector (needs `list pods` too).
@@ -200,7 +204,11 @@ pub struct FetchArgs {
     pub container: String,
 
     /// The results file inside the scanner container.
-    #[arg(long, value_name = "PATH", default_value = "/results/scan-results.json")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/results/scan-results.json"
+    )]
     pub path: String,
 
     /// The file the scanner touches when the results are complete.
@@ -212,7 +220,12 @@ pub struct FetchArgs {
     pub also: Vec<String>,
 
     /// Local directory; files land in DIR/<namespace>/<pod>/<file name>.
-    #[arg(short, long = "output-dir", value_name = "DIR", default_value = "./scan-results")]
+    #[arg(
+        short,
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "./scan-results"
+    )]
     pub output_dir: PathBuf,
 
     /// How long to wait for each pod to be Ready and its marker to appear (e.g. 90s, 10m, 1h).
@@ -263,7 +276,11 @@ pub struct InjectArgs {
     pub image: String,
 
     /// The profile to run, inside the profiles ConfigMap mount.
-    #[arg(long, value_name = "PATH", default_value = "/profiles/container-baseline")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/profiles/container-baseline"
+    )]
     pub profile: String,
 
     /// The ConfigMap holding the profiles.
@@ -282,7 +299,11 @@ pub struct RbacArgs {
     pub namespace: String,
 
     /// Named pods: the Role is restricted to them with `resourceNames`.
-    #[arg(value_name = "POD", required_unless_present = "selector", conflicts_with = "selector")]
+    #[arg(
+        value_name = "POD",
+        required_unless_present = "selector",
+        conflicts_with = "selector"
+    )]
     pub pods: Vec<String>,
 
     /// Pods are chosen by label selector at fetch time (needs `list`).

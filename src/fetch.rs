@@ -110,19 +110,27 @@ mod imp {
             .build()
             .context("cannot start the async runtime")?;
         let progress = Progress::new();
+        // Everything the flags can get wrong is checked before any connection (exit 2).
+        let mut options = FetchOptions::new(
+            args.namespace.as_deref().unwrap_or("default"),
+            args.output_dir.clone(),
+        );
+        options.targets = targets;
+        options.container = args.container.clone();
+        options.results_path = args.path.clone();
+        options.marker_path = args.marker.clone();
+        options.also = args.also.clone();
+        options.timeout = timeout;
+        options.concurrency = args.concurrency;
+        options.max_bytes = max_bytes;
+        options.validator = Arc::new(validate_results);
+        options.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+
         let reports = runtime.block_on(async {
             let cluster = Cluster::connect(&source).await.map_err(fetch_error)?;
-            let namespace = args.namespace.clone().unwrap_or_else(|| cluster.default_namespace().to_owned());
-            let mut options = FetchOptions::new(namespace, args.output_dir.clone());
-            options.targets = targets;
-            options.container = args.container.clone();
-            options.results_path = args.path.clone();
-            options.marker_path = args.marker.clone();
-            options.also = args.also.clone();
-            options.timeout = timeout;
-            options.concurrency = args.concurrency;
-            options.max_bytes = max_bytes;
-            options.validator = Arc::new(validate_results);
+            if args.namespace.is_none() {
+                options.namespace = cluster.default_namespace().to_owned();
+            }
             let on_event = |event: Event| progress.show(&event);
             let fetch = scangate_kube::fetch(&cluster, &options, &on_event);
             tokio::select! {
@@ -334,7 +342,8 @@ mod imp {
                     }
                 }
                 None => {
-                    // Byte counts change constantly; a plain log gets the start of each file only.
+                    // Byte counts change constantly; a plain log gets the start of each file only,
+                    // and failures without the message, which the end report repeats.
                     let key = match &event.stage {
                         Stage::Copying { file, .. } => format!("copying {file}"),
                         _ => text.clone(),
@@ -348,6 +357,7 @@ mod imp {
                     last.insert(event.pod.clone(), key);
                     let text = match &event.stage {
                         Stage::Copying { file, .. } => format!("copying {file}"),
+                        Stage::Failed { label, .. } => format!("failed ({label})"),
                         _ => text,
                     };
                     let _ = writeln!(std::io::stderr().lock(), "{}: {text}", event.pod);

@@ -7,7 +7,10 @@ use anyhow::{Context, Result};
 
 /// Writes `path` atomically: `fill` writes into a temporary file next to it, which is
 /// renamed over `path` only when everything succeeded. `-` means stdout.
-pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     if path.as_os_str() == "-" {
         let stdout = io::stdout();
         let mut lock = io::BufWriter::new(stdout.lock());
@@ -26,9 +29,14 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Re
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut buf).with_context(|| format!("cannot write {}", path.display()))?;
-        buf.flush().with_context(|| format!("cannot write {}", path.display()))?;
+        buf.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    tmp.as_file().sync_all().with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -99,18 +99,19 @@ pub(crate) async fn copy_file(
     let status = process.take_status();
     let (stdout, stderr) = (process.stdout(), process.stderr());
     let write_action = format!("write {}", temp.path().display());
-    let (copied, stderr) = tokio::join!(
-        copy_capped(stdout, &mut file, max_bytes, progress),
-        drain(stderr, STDERR_KEEP_BYTES)
-    );
+    // Standard error is drained on its own task so that a pod flooding it can still be cut off.
+    let stderr = tokio::spawn(drain(stderr, STDERR_KEEP_BYTES));
+    let copied = copy_capped(stdout, &mut file, max_bytes, progress).await;
     let bytes = match copied {
         Ok(Capped::Complete(bytes)) => bytes,
         Ok(Capped::Over) => {
             // Stop the pod's stream now; the temporary file goes when `temp` drops.
+            stderr.abort();
             process.abort();
             return Err(Error::new(ErrorKind::TooLarge { limit: max_bytes }));
         }
         Err(source) => {
+            stderr.abort();
             process.abort();
             return Err(Error::new(ErrorKind::Io {
                 action: write_action,
@@ -118,6 +119,7 @@ pub(crate) async fn copy_file(
             }));
         }
     };
+    let stderr = stderr.await.unwrap_or_default();
     let status = match status {
         Some(status) => status.await,
         None => None,

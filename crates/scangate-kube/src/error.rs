@@ -12,8 +12,8 @@ use crate::PodRef;
 /// A failure, with the pod and the remote file it concerns when there is one.
 #[derive(Debug, thiserror::Error)]
 pub struct Error {
-    /// The pod, when the failure concerns one.
-    pub pod: Option<PodRef>,
+    /// The pod, when the failure concerns one (boxed: errors travel in every `Result`).
+    pub pod: Option<Box<PodRef>>,
     /// The file inside the container, when the failure concerns one.
     pub path: Option<String>,
     /// What went wrong.
@@ -31,7 +31,7 @@ impl Error {
 
     pub(crate) fn for_pod(mut self, pod: &PodRef) -> Self {
         if self.pod.is_none() {
-            self.pod = Some(pod.clone());
+            self.pod = Some(Box::new(pod.clone()));
         }
         self
     }

@@ -303,6 +303,9 @@ pub enum Logs {
     Unavailable(String),
 }
 
+/// How long a marker check may run past the pod's deadline before it is abandoned.
+const MARKER_CHECK_GRACE: Duration = Duration::from_secs(10);
+
 /// How many log lines a failure report carries.
 const LOG_LINES: i64 = 10;
 
@@ -449,7 +452,13 @@ impl Ctx<'_> {
                     },
                 );
                 let diagnosis = match error.kind {
-                    ErrorKind::Options(_) | ErrorKind::InvalidName(_) | ErrorKind::NotFound => None,
+                    // Nothing to see: no pod, or no way to look at it.
+                    ErrorKind::Options(_)
+                    | ErrorKind::InvalidName(_)
+                    | ErrorKind::NotFound
+                    | ErrorKind::Unauthorized
+                    | ErrorKind::Config(_)
+                    | ErrorKind::Connect(_) => None,
                     _ => self.diagnose(&pod, &seen).await,
                 };
                 Err(Box::new(PodFailure { error, diagnosis }))
@@ -550,15 +559,25 @@ impl Ctx<'_> {
                     .acquire()
                     .await
                     .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))?;
-                api::exec_code(
+                let command = ["test", "-e", marker.as_str()];
+                let check = api::exec_code(
                     self.api,
                     &pod.name,
                     &pod.namespace,
                     &self.options.container,
-                    &["test", "-e", marker],
-                )
-                .await
-                .map_err(Error::new)?
+                    &command,
+                );
+                // A check can hang (or a hostile pod can stream forever): it gets until the
+                // deadline plus a grace period, never unbounded.
+                let limit = deadline.max(Instant::now()) + MARKER_CHECK_GRACE;
+                match tokio::time::timeout_at(limit, check).await {
+                    Ok(code) => code.map_err(Error::new)?,
+                    Err(_) => {
+                        let kind =
+                            ErrorKind::Exec("the marker check did not finish in time".into());
+                        return Err(Error::new(kind).for_path(marker));
+                    }
+                }
             };
             match code {
                 0 => return Ok(()),
