@@ -22,6 +22,7 @@ fn main() -> Result<(), String> {
     let mut bytes = 4096usize;
     let mut kubeconfig = PathBuf::from("fake-kubeconfig");
     let mut port = 0u16;
+    let mut tls = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -30,9 +31,11 @@ fn main() -> Result<(), String> {
             "--bytes" => bytes = value()?.parse().map_err(|e| format!("--bytes: {e}"))?,
             "--kubeconfig" => kubeconfig = PathBuf::from(value()?),
             "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            // kubectl sends bearer tokens only over HTTPS.
+            "--tls" => tls = true,
             other => {
                 return Err(format!(
-                    "unknown flag {other} (use --pods N --bytes N --kubeconfig PATH --port N)"
+                    "unknown flag {other} (use --pods N --bytes N --kubeconfig PATH --port N --tls)"
                 ));
             }
         }
@@ -43,6 +46,9 @@ fn main() -> Result<(), String> {
         script = script.pod(
             FakePod::new(&format!("scan-{i}")).file("/results/scan-results.json", results.clone()),
         );
+    }
+    if tls {
+        script = script.tls();
     }
     let fake = FakeKube::start_on(script, port);
     let dir = kubeconfig

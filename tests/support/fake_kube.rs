@@ -442,8 +442,16 @@ impl FakeKube {
             Some(token) => format!("  user:\n    token: {token}\n"),
             None => "  user: {}\n".to_owned(),
         };
+        let ca = match &self.ca_pem {
+            Some(pem) => {
+                let ca_path = dir.join("fake-ca.crt");
+                std::fs::write(&ca_path, pem).expect("write the CA");
+                format!("    certificate-authority: {}\n", ca_path.display())
+            }
+            None => String::new(),
+        };
         let text = format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {}\n\
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {}\n{ca}\
              contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: {namespace}\n\
              - name: other\n  context:\n    cluster: fake\n    user: fake\n    namespace: elsewhere\n\
              current-context: fake\nusers:\n- name: fake\n{user}",
@@ -752,6 +760,23 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
             &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
         ),
         (Method::GET, ["api", "v1"]) => json_response(StatusCode::OK, &api_resources()),
+        (Method::GET, ["api", "v1", "namespaces", ns]) => {
+            // kubectl looks the namespace up when a pod is not found.
+            let known = *ns == "default" || state.script.pods.iter().any(|p| p.namespace == *ns);
+            if known {
+                json_response(
+                    StatusCode::OK,
+                    &json!({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": ns}, "status": {"phase": "Active"}}),
+                )
+            } else {
+                status(
+                    404,
+                    "NotFound",
+                    &format!("namespaces \"{ns}\" not found"),
+                    Some(json!({"name": ns, "kind": "namespaces"})),
+                )
+            }
+        }
         (Method::GET, ["api", "v1", "namespaces", ns, "pods"]) => {
             let verb = if matches!(param(&params, "watch"), Some("true" | "1")) {
                 "watch"
@@ -1077,6 +1102,7 @@ fn watch_pods(state: Arc<State>, ns: &str, params: &[(String, String)]) -> Respo
     let since: u64 = param(params, "resourceVersion")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    let send_initial = param(params, "sendInitialEvents") == Some("true");
     let timeout = param(params, "timeoutSeconds")
         .and_then(|t| t.parse().ok())
         .map_or(Duration::from_secs(1800), Duration::from_secs);
@@ -1085,8 +1111,8 @@ fn watch_pods(state: Arc<State>, ns: &str, params: &[(String, String)]) -> Respo
         let deadline = tokio::time::Instant::now() + timeout;
         let mut versions = state.version.subscribe();
         let mut cursor = since;
-        if since == 0 {
-            // No version: the current state first, as synthetic ADDED events.
+        if since == 0 || send_initial {
+            // No version (or a watch-list request): the current state first, as ADDED events.
             cursor = state.current_rv();
             for (index, pod) in state.script.pods.iter().enumerate() {
                 if state.exists(pod) && filter.matches(pod, &ns) {
@@ -1097,6 +1123,20 @@ fn watch_pods(state: Arc<State>, ns: &str, params: &[(String, String)]) -> Respo
                         return;
                     }
                 }
+            }
+        }
+        if send_initial {
+            // client-go's watch-list (kubectl wait) waits for this bookmark before trusting the stream.
+            let bookmark = json!({"type": "BOOKMARK", "object": {"kind": "Pod", "apiVersion": "v1", "metadata": {
+                "resourceVersion": cursor.to_string(),
+                "annotations": {"k8s.io/initial-events-end": "true"},
+            }}});
+            if tx
+                .send(Ok(Frame::data(Bytes::from(bookmark.to_string() + "\n"))))
+                .await
+                .is_err()
+            {
+                return;
             }
         }
         loop {
@@ -1273,12 +1313,8 @@ fn exec(
     tokio::spawn(async move {
         let Ok(upgraded) = upgrade.await else { return };
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-        let stats = session_state.stats.clone();
-        let now = stats.exec_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        stats.exec_max_in_flight.fetch_max(now, Ordering::SeqCst);
-        stats.exec_total.fetch_add(1, Ordering::SeqCst);
-        run_session(&session_state, ws, &pod, &command, fault).await;
-        stats.exec_in_flight.fetch_sub(1, Ordering::SeqCst);
+        let in_flight = InFlight::start(session_state.stats.clone());
+        run_session(&session_state, ws, &pod, &command, fault, in_flight).await;
     });
     let mut res = Response::new(Full::new(Bytes::new()).boxed());
     *res.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
@@ -1291,6 +1327,31 @@ fn exec(
     );
     headers.insert("sec-websocket-protocol", HeaderValue::from_static(protocol));
     res
+}
+
+/// Counts a session as in flight until just before its final frame: the client cannot finish
+/// (and start another) before that, so the count never overstates the client's concurrency.
+struct InFlight(Option<Arc<Stats>>);
+
+impl InFlight {
+    fn start(stats: Arc<Stats>) -> Self {
+        let now = stats.exec_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.exec_max_in_flight.fetch_max(now, Ordering::SeqCst);
+        stats.exec_total.fetch_add(1, Ordering::SeqCst);
+        Self(Some(stats))
+    }
+
+    fn end(&mut self) {
+        if let Some(stats) = self.0.take() {
+            stats.exec_in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.end();
+    }
 }
 
 /// The outcome of a command in the fake container.
@@ -1437,6 +1498,7 @@ async fn run_session<S>(
     pod: &FakePod,
     command: &[String],
     fault: Option<ExecFault>,
+    mut in_flight: InFlight,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -1486,7 +1548,8 @@ async fn run_session<S>(
                     sink.send(Message::Binary(channel_frame(2, &stderr))).await?;
                 }
                 if fault == Some(ExecFault::NoStatus) {
-                    sink.close().await?;
+                    in_flight.end();
+                    close_normally(&mut sink).await?;
                     return Ok(());
                 }
                 if code == 0 {
@@ -1499,13 +1562,29 @@ async fn run_session<S>(
                 }
             }
         };
+        in_flight.end();
         sink.send(Message::Binary(channel_frame(3, status.to_string().as_bytes()))).await?;
-        sink.close().await?;
+        close_normally(&mut sink).await?;
         Ok(())
     }
     .await;
     let _ = result;
     reader.abort();
+}
+
+/// The API server ends an exec with a 1000 (normal) close; kubectl treats a bare close as an error.
+async fn close_normally<S>(sink: &mut S) -> Result<(), tokio_tungstenite::tungstenite::Error>
+where
+    S: futures::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    sink.send(Message::Close(Some(CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    })))
+    .await?;
+    sink.close().await
 }
 
 fn channel_frame(channel: u8, data: &[u8]) -> Bytes {

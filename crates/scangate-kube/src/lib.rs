@@ -503,7 +503,9 @@ impl Ctx<'_> {
         seen: &mut watch::Receiver<Seen>,
         deadline: Instant,
     ) -> Result<(), Error> {
-        let mut last_phase: Option<Option<String>> = None;
+        // Always announced first, so the sequence of stages does not depend on timing.
+        self.emit(pod, Stage::WaitingReady { phase: None });
+        let mut last_phase: Option<String> = None;
         loop {
             let state = seen.borrow_and_update().clone();
             match state {
@@ -518,22 +520,18 @@ impl Ctx<'_> {
                             phase: finished.to_owned(),
                         }));
                     }
-                    if last_phase.as_ref() != Some(&phase) {
+                    if phase.is_some() && last_phase != phase {
                         self.emit(
                             pod,
                             Stage::WaitingReady {
                                 phase: phase.as_deref().map(|p| clean_text(p, 40)),
                             },
                         );
-                        last_phase = Some(phase);
+                        last_phase = phase;
                     }
                 }
                 Seen::Deleted => return Err(Error::new(ErrorKind::Deleted)),
                 Seen::Failed(kind) => return Err(Error::new(clone_kind(&kind))),
-            }
-            if last_phase.is_none() {
-                self.emit(pod, Stage::WaitingReady { phase: None });
-                last_phase = Some(None);
             }
             match tokio::time::timeout_at(deadline, seen.changed()).await {
                 Ok(Ok(())) => {}
