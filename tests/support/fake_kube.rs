@@ -373,6 +373,8 @@ impl FakeKube {
                         let Ok((stream, _)) = listener.accept().await else {
                             continue;
                         };
+                        // As Go's net/http does: without it, small final frames wait on Nagle.
+                        let _ = stream.set_nodelay(true);
                         let state = state.clone();
                         let acceptor = acceptor.clone();
                         tokio::spawn(async move {
