@@ -1,76 +1,151 @@
 //! `scangate check`: the CI gate. Each input is gated on its own (B10); the run fails if any
-//! input fails. A failing gate is an outcome (exit 1), not an error.
+//! input fails. A failing gate is an outcome (exit 1), not an error. `fetch --threshold`
+//! runs the same pipeline on what it fetched.
+
+use std::path::PathBuf;
 
 use anyhow::Result;
-use scangate_report::Report;
 use scangate_report::check::{CheckOptions, Gated, write_check};
+use scangate_report::{Origin, Report, ReportInput};
 use scangate_results::aggregate;
-use scangate_threshold::Verdict;
+use scangate_threshold::{Threshold, Verdict};
 
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::exit::Outcome;
 use crate::{inputs, reports};
 
+/// Where a gated input came from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    #[cfg_attr(
+        not(feature = "kube"),
+        allow(dead_code, reason = "only fetch builds these")
+    )]
+    Pod {
+        namespace: String,
+        pod: String,
+        container: String,
+        path: PathBuf,
+    },
+}
+
+impl Source {
+    fn path(&self) -> &PathBuf {
+        match self {
+            Source::File(path) | Source::Pod { path, .. } => path,
+        }
+    }
+}
+
+/// What to do with the inputs: a threshold (or none: summarise only) and reports.
+#[derive(Debug)]
+pub struct Plan {
+    pub threshold: Option<(Threshold, String)>,
+    pub reports: Vec<reports::Request>,
+    pub quiet: bool,
+    pub color: ColorChoice,
+}
+
 pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
     // Everything the user wrote is checked before any input is read.
-    let (threshold, threshold_name) = crate::threshold::resolve(&args.threshold)?;
-    let requests = reports::parse(&args.reports, &args.templates)?;
+    let threshold = crate::threshold::resolve(&args.threshold)?;
+    let plan = Plan {
+        threshold: Some(threshold),
+        reports: reports::parse(&args.reports, &args.templates)?,
+        quiet: args.quiet,
+        color,
+    };
+    let sources: Vec<Source> = args.inputs.input.into_iter().map(Source::File).collect();
+    gate(&sources, &plan)
+}
 
-    let files = inputs::read_all(&args.inputs.input)?;
+/// Reads, counts and gates every source; prints the verdicts and writes the reports.
+pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
+    let paths: Vec<PathBuf> = sources.iter().map(|s| s.path().clone()).collect();
+    let files = inputs::read_all(&paths)?;
     let results = inputs::parse_all(&files)?;
     let summaries = inputs::summarize_all(&results);
     crate::warnings::print(&files, &summaries);
-    let verdicts: Vec<Verdict> = summaries
+    let verdicts: Option<Vec<Verdict>> = plan.threshold.as_ref().map(|(threshold, _)| {
+        summaries
+            .iter()
+            .map(|s| scangate_threshold::evaluate(s, threshold))
+            .collect()
+    });
+    let names: Vec<String> = sources
         .iter()
-        .map(|s| scangate_threshold::evaluate(s, &threshold))
-        .collect();
-    let names: Vec<String> = files
-        .iter()
-        .map(|f| f.path().display().to_string())
-        .collect();
-
-    let gated: Vec<Gated<'_, '_>> = names
-        .iter()
-        .zip(&summaries)
-        .zip(&verdicts)
-        .map(|((name, summary), verdict)| Gated {
-            name,
-            summary,
-            verdict,
+        .map(|s| match s {
+            Source::File(path) => path.display().to_string(),
+            Source::Pod { namespace, pod, .. } => format!("{namespace}/{pod}"),
         })
         .collect();
-    // A report on stdout is the data; the human-readable verdict then goes to stderr.
-    let on_stderr = reports::uses_stdout(&requests);
-    let options = CheckOptions {
-        color: if on_stderr {
-            false
+    let path_texts: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+
+    if let Some(verdicts) = &verdicts {
+        let gated: Vec<Gated<'_, '_>> = names
+            .iter()
+            .zip(&summaries)
+            .zip(verdicts)
+            .map(|((name, summary), verdict)| Gated {
+                name,
+                summary,
+                verdict,
+            })
+            .collect();
+        // A report on stdout is the data; the human-readable verdict then goes to stderr.
+        let on_stderr = reports::uses_stdout(&plan.reports);
+        let options = CheckOptions {
+            color: if on_stderr {
+                false
+            } else {
+                crate::term::stdout_color(plan.color)
+            },
+            width: crate::term::stdout_width(),
+            quiet: plan.quiet,
+            ..CheckOptions::default()
+        };
+        if on_stderr {
+            crate::output::to_stderr(|out| write_check(out, &gated, options))?;
         } else {
-            crate::term::stdout_color(color)
-        },
-        width: crate::term::stdout_width(),
-        quiet: args.quiet,
-        ..CheckOptions::default()
-    };
-    if on_stderr {
-        crate::output::to_stderr(|out| write_check(out, &gated, options))?;
-    } else {
-        crate::output::to_stdout(|out| write_check(out, &gated, options))?;
+            crate::output::to_stdout(|out| write_check(out, &gated, options))?;
+        }
     }
 
-    if !requests.is_empty() {
+    if !plan.reports.is_empty() {
         let base: Vec<String> = files.iter().map(|f| f.base_name()).collect();
         let profiles = aggregate(base.iter().map(String::as_str).zip(&summaries));
-        let report_inputs = reports::file_inputs(&names, &results, &summaries, Some(&verdicts));
+        let report_inputs: Vec<ReportInput<'_>> = (0..sources.len())
+            .map(|i| ReportInput {
+                name: &names[i],
+                origin: match &sources[i] {
+                    Source::File(_) => Origin::File {
+                        path: &path_texts[i],
+                    },
+                    Source::Pod {
+                        namespace,
+                        pod,
+                        container,
+                        ..
+                    } => Origin::Pod {
+                        namespace,
+                        pod,
+                        container,
+                        path: &path_texts[i],
+                    },
+                },
+                results: &results[i],
+                summary: &summaries[i],
+                verdict: verdicts.as_ref().map(|v| &v[i]),
+            })
+            .collect();
         let report = Report {
             inputs: &report_inputs,
             profiles: &profiles,
-            threshold: Some(&threshold_name),
+            threshold: plan.threshold.as_ref().map(|(_, name)| name.as_str()),
         };
-        reports::write_all(&requests, &report)?;
+        reports::write_all(&plan.reports, &report)?;
     }
-    Ok(if verdicts.iter().all(Verdict::passed) {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    let passed = verdicts.iter().flatten().all(Verdict::passed);
+    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

@@ -1,8 +1,547 @@
-//! `scangate fetch` (issue 6): not built yet.
+//! `scangate fetch` (issue 6): the CLI over `scangate-kube`.
+//!
+//! Turns the flags into the crate's options (durations, sizes, names checked here, exit 2),
+//! renders progress on stderr (live bars on a terminal, plain lines otherwise), prints the
+//! final table on stdout, and maps the outcome: 0 every pod fetched, 3 any failed.
 
 use crate::cli::FetchArgs;
 use crate::exit::Outcome;
 
-pub fn run(_args: FetchArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`scangate fetch` is not built yet")
+#[cfg(not(feature = "kube"))]
+pub fn run(_args: FetchArgs, _color: crate::cli::ColorChoice) -> anyhow::Result<Outcome> {
+    anyhow::bail!(
+        "this scangate was built without the `kube` feature, so `scangate fetch` is not available"
+    )
+}
+
+#[cfg(feature = "kube")]
+pub use imp::run;
+
+#[cfg(feature = "kube")]
+mod imp {
+    use std::collections::HashMap;
+    use std::io::{IsTerminal, Write};
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use anyhow::{Context, bail};
+    use comfy_table::{Cell, ContentArrangement, Table, presets};
+    use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use scangate_kube::{
+        Cluster, ErrorKind, Event, FetchOptions, Logs, PodRef, PodReport, Source, Stage, Targets,
+        names,
+    };
+
+    use super::{FetchArgs, Outcome};
+    use crate::check::{Plan, Source as GateSource};
+    use crate::exit::FetchFailed;
+
+    /// Checks a copied results file before it is renamed into place: it must be InSpec
+    /// results scangate can count, or nothing is kept.
+    fn validate_results(bytes: &[u8]) -> Result<(), String> {
+        scangate_results::parse(bytes, std::path::Path::new("results"))
+            .map(|_| ())
+            .map_err(|e| e.kind.to_string())
+    }
+
+    /// A pod whose results were fetched and validated in this run.
+    #[derive(Debug, Clone)]
+    pub struct FetchedPod {
+        pub namespace: String,
+        pub name: String,
+        /// The validated results file on disk.
+        pub results: PathBuf,
+    }
+
+    /// Gates what this run fetched: each pod's results on their own against `--threshold`,
+    /// and `--report` as in `check`. Called with every successfully fetched pod, also when
+    /// others failed (exit 3 then wins).
+    ///
+    /// The gate is built elsewhere; the lead wires it here on merge (exit 1 when a pod fails).
+    fn gate_fetched(
+        args: &FetchArgs,
+        plan: Option<&Plan>,
+        fetched: &[FetchedPod],
+    ) -> anyhow::Result<Outcome> {
+        let Some(plan) = plan else {
+            return Ok(Outcome::Pass);
+        };
+        if fetched.is_empty() {
+            return Ok(Outcome::Pass);
+        }
+        let sources: Vec<GateSource> = fetched
+            .iter()
+            .map(|f| GateSource::Pod {
+                namespace: f.namespace.clone(),
+                pod: f.name.clone(),
+                container: args.container.clone(),
+                path: f.results.clone(),
+            })
+            .collect();
+        crate::check::gate(&sources, plan)
+    }
+
+    /// `--threshold` and `--report`, checked before anything is fetched (exit 2).
+    fn gate_plan(args: &FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Option<Plan>> {
+        if args.threshold.is_none() && args.reports.is_empty() {
+            return Ok(None);
+        }
+        let threshold = match &args.threshold {
+            Some(path) => Some((
+                scangate_threshold::load_file(path)?,
+                path.display().to_string(),
+            )),
+            None => None,
+        };
+        Ok(Some(Plan {
+            threshold,
+            reports: crate::reports::parse(&args.reports, &[])?,
+            quiet: false,
+            color,
+        }))
+    }
+
+    pub fn run(args: FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Outcome> {
+        let plan = gate_plan(&args, color)?;
+        let timeout =
+            parse_duration(&args.timeout).map_err(|m| anyhow::anyhow!("invalid --timeout: {m}"))?;
+        let max_bytes =
+            parse_size(&args.max_bytes).map_err(|m| anyhow::anyhow!("invalid --max-bytes: {m}"))?;
+        if args.concurrency == 0 {
+            bail!("invalid --concurrency: it must be at least 1");
+        }
+        if let Some(ns) = &args.namespace
+            && !names::is_valid_namespace(ns)
+        {
+            bail!("invalid --namespace {ns:?}: not a valid Kubernetes namespace name");
+        }
+        for pod in &args.pods {
+            if !names::is_valid_pod_name(pod) {
+                bail!("invalid pod name {pod:?}: not a valid Kubernetes name");
+            }
+        }
+        for (flag, path) in std::iter::once(("--path", &args.path))
+            .chain(std::iter::once(("--marker", &args.marker)))
+            .chain(args.also.iter().map(|p| ("--also", p)))
+        {
+            names::local_file_name(path).map_err(|m| anyhow::anyhow!("invalid {flag}: {m}"))?;
+        }
+        let targets = match &args.selector {
+            Some(selector) => Targets::Selector(selector.clone()),
+            None => Targets::Named(args.pods.clone()),
+        };
+        let source = Source::Infer {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+        };
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let progress = Progress::new();
+        // Everything the flags can get wrong is checked before any connection (exit 2).
+        let mut options = FetchOptions::new(
+            args.namespace.as_deref().unwrap_or("default"),
+            args.output_dir.clone(),
+        );
+        options.targets = targets;
+        options.container = args.container.clone();
+        options.results_path = args.path.clone();
+        options.marker_path = args.marker.clone();
+        options.also = args.also.clone();
+        options.timeout = timeout;
+        options.concurrency = args.concurrency;
+        options.max_bytes = max_bytes;
+        options.validator = Arc::new(validate_results);
+        options.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        let reports = runtime.block_on(async {
+            let cluster = Cluster::connect(&source).await.map_err(fetch_error)?;
+            if args.namespace.is_none() {
+                options.namespace = cluster.default_namespace().to_owned();
+            }
+            let on_event = |event: Event| progress.show(&event);
+            let fetch = scangate_kube::fetch(&cluster, &options, &on_event);
+            tokio::select! {
+                reports = fetch => reports.map_err(fetch_error),
+                // Dropping the fetch deletes every temporary file it had open.
+                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(FetchFailed("interrupted; nothing partial was kept".into()))),
+            }
+        });
+        progress.finish();
+        let reports = reports?;
+
+        print_table(&reports).context("cannot write the table to stdout")?;
+        print_failures(&reports);
+
+        let fetched: Vec<FetchedPod> = reports
+            .iter()
+            .filter_map(|r| {
+                r.outcome.as_ref().ok().map(|f| FetchedPod {
+                    namespace: r.pod.namespace.clone(),
+                    name: r.pod.name.clone(),
+                    results: f.results.clone(),
+                })
+            })
+            .collect();
+        let failed = reports.len() - fetched.len();
+        let gate = gate_fetched(&args, plan.as_ref(), &fetched);
+        if failed > 0 {
+            if let Err(err) = &gate {
+                #[allow(clippy::print_stderr)] // the gate's own error must not hide behind exit 3
+                {
+                    eprintln!("error: {err:#}");
+                }
+            }
+            return Err(anyhow::Error::new(FetchFailed(format!(
+                "{failed} of {} pods failed; fetched {}",
+                reports.len(),
+                fetched.len()
+            ))));
+        }
+        gate
+    }
+
+    /// Errors from the crate: bad options are usage errors (exit 2), the rest exit 3.
+    fn fetch_error(err: scangate_kube::Error) -> anyhow::Error {
+        match err.kind {
+            ErrorKind::Options(_) => anyhow::anyhow!("{err}"),
+            _ => anyhow::Error::new(FetchFailed(err.to_string())),
+        }
+    }
+
+    /// `90s`, `10m`, `1h`, `1h30m`, `500ms`. A bare number is refused: seconds or minutes?
+    pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("empty duration (use e.g. 90s, 10m, 1h)".into());
+        }
+        let mut total = Duration::ZERO;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            if digits == 0 {
+                return Err(format!(
+                    "{text:?} is not a duration (use e.g. 90s, 10m, 1h)"
+                ));
+            }
+            let number: u64 = rest[..digits]
+                .parse()
+                .map_err(|_| format!("{text:?}: number too large"))?;
+            rest = &rest[digits..];
+            let unit_len = rest
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let unit = &rest[..unit_len];
+            rest = &rest[unit_len..];
+            let part = match unit {
+                "ms" => Duration::from_millis(number),
+                "s" => Duration::from_secs(number),
+                "m" => Duration::from_secs(number.saturating_mul(60)),
+                "h" => Duration::from_secs(number.saturating_mul(3600)),
+                "" => return Err(format!("{text:?} has no unit (use e.g. 90s, 10m, 1h)")),
+                other => {
+                    return Err(format!(
+                        "{text:?}: unknown unit {other:?} (use ms, s, m or h)"
+                    ));
+                }
+            };
+            total = total.saturating_add(part);
+        }
+        if total.is_zero() {
+            return Err("the duration must be more than zero".into());
+        }
+        Ok(total)
+    }
+
+    /// `512MiB`, `10MB`, `4096` (bytes); units B, kB/KB, MB, GB (powers of 1000) and KiB,
+    /// MiB, GiB (powers of 1024), case-insensitive.
+    pub(super) fn parse_size(text: &str) -> Result<u64, String> {
+        let text = text.trim();
+        let digits = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        if digits == 0 {
+            return Err(format!(
+                "{text:?} is not a size (use e.g. 512MiB, 10MB, 4096)"
+            ));
+        }
+        let number: u64 = text[..digits]
+            .parse()
+            .map_err(|_| format!("{text:?}: number too large"))?;
+        let multiplier: u64 = match text[digits..].trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "kb" | "k" => 1000,
+            "mb" | "m" => 1000 * 1000,
+            "gb" | "g" => 1000 * 1000 * 1000,
+            "kib" | "ki" => 1 << 10,
+            "mib" | "mi" => 1 << 20,
+            "gib" | "gi" => 1 << 30,
+            other => {
+                return Err(format!(
+                    "{text:?}: unknown unit {other:?} (use B, KB, MB, GB, KiB, MiB or GiB)"
+                ));
+            }
+        };
+        let bytes = number
+            .checked_mul(multiplier)
+            .ok_or_else(|| format!("{text:?} is too large"))?;
+        if bytes == 0 {
+            return Err("the size must be more than zero".into());
+        }
+        Ok(bytes)
+    }
+
+    /// `812 B`, `12.3 KiB`, `1.5 MiB`.
+    fn human_bytes(bytes: u64) -> String {
+        const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+        if bytes < 1024 {
+            return format!("{bytes} B");
+        }
+        let mut value = bytes as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit < UNITS.len() - 1 {
+            value /= 1024.0;
+            unit += 1;
+        }
+        format!("{value:.1} {}", UNITS[unit])
+    }
+
+    fn seconds(d: Duration) -> String {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+
+    fn stage_text(stage: &Stage) -> String {
+        match stage {
+            Stage::WaitingReady { phase: Some(phase) } => {
+                format!("waiting for Ready (phase {phase})")
+            }
+            Stage::WaitingReady { phase: None } => "waiting for Ready".into(),
+            Stage::WaitingMarker => "waiting for the marker".into(),
+            Stage::Copying { file, bytes } => format!("copying {file} ({})", human_bytes(*bytes)),
+            Stage::Validating => "checking the results".into(),
+            Stage::Fetched { bytes } => format!("fetched {}", human_bytes(*bytes)),
+            Stage::Failed { label, message } => format!("failed ({label}): {message}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Live bars on a terminal; otherwise one line per change of stage, so CI logs stay short.
+    struct Progress {
+        bars: Option<(MultiProgress, Mutex<HashMap<PodRef, ProgressBar>>)>,
+        last: Mutex<HashMap<PodRef, String>>,
+    }
+
+    impl Progress {
+        fn new() -> Self {
+            let bars = std::io::stderr().is_terminal().then(|| {
+                (
+                    MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+                    Mutex::new(HashMap::new()),
+                )
+            });
+            Self {
+                bars,
+                last: Mutex::new(HashMap::new()),
+            }
+        }
+
+        fn show(&self, event: &Event) {
+            let text = stage_text(&event.stage);
+            match &self.bars {
+                Some((multi, bars)) => {
+                    let Ok(mut bars) = bars.lock() else { return };
+                    let bar = bars.entry(event.pod.clone()).or_insert_with(|| {
+                        let bar = multi.add(ProgressBar::new_spinner());
+                        let style = ProgressStyle::with_template(
+                            "{spinner} {prefix:.bold} {msg} {elapsed:.dim}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                        bar.set_style(style);
+                        bar.set_prefix(event.pod.to_string());
+                        bar.enable_steady_tick(Duration::from_millis(120));
+                        bar
+                    });
+                    match &event.stage {
+                        Stage::Fetched { .. } | Stage::Failed { .. } => {
+                            bar.finish_with_message(text)
+                        }
+                        _ => bar.set_message(text),
+                    }
+                }
+                None => {
+                    // Byte counts change constantly; a plain log gets the start of each file only,
+                    // and failures without the message, which the end report repeats.
+                    let key = match &event.stage {
+                        Stage::Copying { file, .. } => format!("copying {file}"),
+                        _ => text.clone(),
+                    };
+                    let Ok(mut last) = self.last.lock() else {
+                        return;
+                    };
+                    if last.get(&event.pod) == Some(&key) {
+                        return;
+                    }
+                    last.insert(event.pod.clone(), key);
+                    let text = match &event.stage {
+                        Stage::Copying { file, .. } => format!("copying {file}"),
+                        Stage::Failed { label, .. } => format!("failed ({label})"),
+                        _ => text,
+                    };
+                    let _ = writeln!(std::io::stderr().lock(), "{}: {text}", event.pod);
+                }
+            }
+        }
+
+        fn finish(&self) {
+            if let Some((multi, _)) = &self.bars {
+                let _ = multi.clear();
+            }
+        }
+    }
+
+    fn print_table(reports: &[PodReport]) -> std::io::Result<()> {
+        let mut table = Table::new();
+        let tty = std::io::stdout().is_terminal();
+        table.load_style(if tty {
+            presets::UTF8_FULL_CONDENSED
+        } else {
+            presets::ASCII_FULL_CONDENSED
+        });
+        table.set_content_arrangement(if tty {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
+        table.set_header(["POD", "STATE", "BYTES", "TIME", "ERROR"]);
+        for report in reports {
+            let time = seconds(report.elapsed);
+            let row = match &report.outcome {
+                Ok(fetched) => {
+                    vec![
+                        report.pod.to_string(),
+                        "fetched".into(),
+                        human_bytes(fetched.bytes),
+                        time,
+                        String::new(),
+                    ]
+                }
+                Err(failure) => vec![
+                    report.pod.to_string(),
+                    failure.error.kind.label().to_owned(),
+                    "-".into(),
+                    time,
+                    failure.error.message_without_pod(),
+                ],
+            };
+            table.add_row(row.into_iter().map(Cell::new));
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{table}")?;
+        out.flush()
+    }
+
+    /// The phase, container state and last log lines of every failed pod, on stderr.
+    fn print_failures(reports: &[PodReport]) {
+        let mut err = std::io::stderr().lock();
+        for report in reports {
+            let Err(failure) = &report.outcome else {
+                continue;
+            };
+            let _ = writeln!(
+                err,
+                "{}: {}",
+                report.pod,
+                failure.error.message_without_pod()
+            );
+            let Some(diagnosis) = &failure.diagnosis else {
+                continue;
+            };
+            let phase = diagnosis.phase.as_deref().unwrap_or("unknown");
+            let _ = writeln!(err, "  phase: {phase}; container: {}", diagnosis.container);
+            match &diagnosis.logs {
+                Logs::Lines(lines) if lines.is_empty() => {
+                    let _ = writeln!(err, "  no log lines");
+                }
+                Logs::Lines(lines) => {
+                    let _ = writeln!(err, "  last log lines:");
+                    for line in lines {
+                        let _ = writeln!(err, "    {line}");
+                    }
+                }
+                Logs::Forbidden => {
+                    let _ = writeln!(
+                        err,
+                        "  logs not shown: the Role does not grant get on pods/log"
+                    );
+                }
+                Logs::Unavailable(why) => {
+                    let _ = writeln!(err, "  logs unavailable: {why}");
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn durations() {
+            assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+            assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+            assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+            assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+            assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+            for bad in ["", "10", "s", "10x", "-5s", "0s", "1.5s"] {
+                assert!(parse_duration(bad).is_err(), "{bad:?}");
+            }
+        }
+
+        #[test]
+        fn sizes() {
+            assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+            assert_eq!(parse_size("10MB"), Ok(10_000_000));
+            assert_eq!(parse_size("4096"), Ok(4096));
+            assert_eq!(parse_size("1kib"), Ok(1024));
+            for bad in [
+                "",
+                "MiB",
+                "10XB",
+                "0",
+                "99999999999999999999",
+                "18446744073709551615GiB",
+            ] {
+                assert!(parse_size(bad).is_err(), "{bad:?}");
+            }
+        }
+
+        #[test]
+        fn validator_accepts_only_results_scangate_can_count() {
+            let good = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/results/minimal_hdf.json"
+            ))
+            .expect("fixture");
+            assert!(validate_results(&good).is_ok());
+            assert!(validate_results(b"<html>").is_err());
+            assert!(validate_results(b"{\"truncated\": ").is_err());
+            let not_results = validate_results(br#"{"profiles": []}"#).unwrap_err();
+            assert_eq!(
+                not_results,
+                "at profiles: expected at least one profile, found an empty list"
+            );
+        }
+
+        #[test]
+        fn bytes_for_people() {
+            assert_eq!(human_bytes(812), "812 B");
+            assert_eq!(human_bytes(1536), "1.5 KiB");
+            assert_eq!(human_bytes(100 * 1024 * 1024), "100.0 MiB");
+        }
+    }
 }

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Command::Report(cli::ReportCommand::Schema) => {
             threshold::print_json(&scangate_report::report_schema())
         }
-        Command::Fetch(args) => fetch::run(*args),
+        Command::Fetch(args) => fetch::run(*args, cli.color),
         Command::Sidecar(cmd) => sidecar::run(cmd),
     };
     exit::finish(result)

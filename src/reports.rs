@@ -132,21 +132,3 @@ fn display(path: &Path) -> String {
         path.display().to_string()
     }
 }
-
-/// The renderers' view of files given with `-i`.
-pub fn file_inputs<'a>(
-    names: &'a [String],
-    results: &'a [scangate_results::Results<'a>],
-    summaries: &'a [scangate_results::Summary<'a>],
-    verdicts: Option<&'a [scangate_threshold::Verdict]>,
-) -> Vec<scangate_report::ReportInput<'a>> {
-    (0..names.len())
-        .map(|i| scangate_report::ReportInput {
-            name: &names[i],
-            origin: scangate_report::Origin::File { path: &names[i] },
-            results: &results[i],
-            summary: &summaries[i],
-            verdict: verdicts.map(|v| &v[i]),
-        })
-        .collect()
-}

@@ -42,7 +42,15 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
             .iter()
             .map(|i| i.path().display().to_string())
             .collect();
-        let report_inputs = crate::reports::file_inputs(&paths, &results, &summaries, None);
+        let report_inputs: Vec<scangate_report::ReportInput<'_>> = (0..inputs.len())
+            .map(|i| scangate_report::ReportInput {
+                name: &paths[i],
+                origin: scangate_report::Origin::File { path: &paths[i] },
+                results: &results[i],
+                summary: &summaries[i],
+                verdict: None,
+            })
+            .collect();
         let report = scangate_report::Report {
             inputs: &report_inputs,
             profiles: &profiles,

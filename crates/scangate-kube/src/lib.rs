@@ -1,1 +1,842 @@
+//! Fetch scan results from scanner sidecars through the Kubernetes API.
+//!
+//! For each pod: wait until it is Ready (a watch; `get`/`list` polling if `watch` is not
+//! granted), wait for the scanner's marker file (`test -e` over exec, with backoff), then copy
+//! each file with `cat` over exec into `DIR/<namespace>/<pod>/<file name>`: streamed to a
+//! temporary file, cut past a byte limit, checked by the caller's validator, renamed into
+//! place. Pods are worked on concurrently; one pod's failure never stops the others.
+//!
+//! The pod is untrusted: it can send any bytes, any amount, and (through a selector) any pod
+//! name. It cannot choose a local path, write outside the output directory, leave a partial
+//! file behind, or put terminal escapes into messages.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use scangate_kube::{Cluster, FetchOptions, Source, Targets};
+//!
+//! # async fn example() -> Result<(), scangate_kube::Error> {
+//! let cluster = Cluster::connect(&Source::Infer { kubeconfig: None, context: None }).await?;
+//! let options = FetchOptions {
+//!     namespace: "scans".into(),
+//!     targets: Targets::Selector("app=web".into()),
+//!     validator: Arc::new(|bytes: &[u8]| {
+//!         if bytes.starts_with(b"{") { Ok(()) } else { Err("not a JSON object".into()) }
+//!     }),
+//!     ..FetchOptions::new("scans", "./scan-results")
+//! };
+//! let reports = scangate_kube::fetch(&cluster, &options, &|event| eprintln!("{event:?}")).await?;
+//! for report in &reports {
+//!     match &report.outcome {
+//!         Ok(fetched) => println!("{}: {}", report.pod, fetched.results.display()),
+//!         Err(failure) => println!("{}: {}", report.pod, failure.error),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
+mod api;
+mod connect;
+mod copy;
+mod error;
+pub mod names;
+mod track;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use kube::Api;
+use kube::api::LogParams;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
+
+pub use connect::{Cluster, InCluster, Source};
+pub use error::{Error, ErrorKind, human_duration};
+
+use crate::names::clean_text;
+use crate::track::{Seen, backoff};
+
+/// Checks a results file before it is renamed into place; `Err` carries the reason.
+pub type Validator = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
+
+/// Which pods to fetch from.
+#[derive(Debug, Clone)]
+pub enum Targets {
+    /// These pods (needs only `get pods` and `create pods/exec`).
+    Named(Vec<String>),
+    /// Every pod matching this label selector when the fetch starts (needs `list pods` too).
+    Selector(String),
+}
+
+/// Everything a fetch needs to know; see [`FetchOptions::new`] for the defaults.
+#[derive(Clone)]
+pub struct FetchOptions {
+    /// The namespace of the pods.
+    pub namespace: String,
+    /// The pods.
+    pub targets: Targets,
+    /// The scanner container.
+    pub container: String,
+    /// The results file in the container; validated before it is kept.
+    pub results_path: String,
+    /// The file the scanner creates when the results are complete.
+    pub marker_path: String,
+    /// Further files to copy (not validated).
+    pub also: Vec<String>,
+    /// Files land in `output_dir/<namespace>/<pod>/<file name>`.
+    pub output_dir: PathBuf,
+    /// How long to wait for Ready and then the marker, per pod; each copy also gets this long.
+    pub timeout: Duration,
+    /// How many pods may have an exec session (marker check or copy) open at once.
+    pub concurrency: usize,
+    /// Files larger than this are cut and rejected.
+    pub max_bytes: u64,
+    /// Checks the results file before it is renamed into place.
+    pub validator: Validator,
+}
+
+impl fmt::Debug for FetchOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FetchOptions")
+            .field("namespace", &self.namespace)
+            .field("targets", &self.targets)
+            .field("container", &self.container)
+            .field("results_path", &self.results_path)
+            .field("marker_path", &self.marker_path)
+            .field("also", &self.also)
+            .field("output_dir", &self.output_dir)
+            .field("timeout", &self.timeout)
+            .field("concurrency", &self.concurrency)
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FetchOptions {
+    /// The defaults of `scangate fetch`: container `scanner`, `/results/scan-results.json`,
+    /// marker `/results/scan-complete`, 10 minutes, 8 at once, 512 MiB, no pods, and a
+    /// validator that accepts anything.
+    pub fn new(namespace: impl Into<String>, output_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            namespace: namespace.into(),
+            targets: Targets::Named(Vec::new()),
+            container: "scanner".into(),
+            results_path: "/results/scan-results.json".into(),
+            marker_path: "/results/scan-complete".into(),
+            also: Vec::new(),
+            output_dir: output_dir.into(),
+            timeout: Duration::from_secs(600),
+            concurrency: 8,
+            max_bytes: 512 * 1024 * 1024,
+            validator: Arc::new(|_| Ok(())),
+        }
+    }
+
+    /// Rejects options that cannot work: invalid names, relative or clashing paths, zero limits.
+    pub fn check(&self) -> Result<(), Error> {
+        let bad = |message: String| Err(Error::new(ErrorKind::Options(message)));
+        if !names::is_valid_namespace(&self.namespace) {
+            return bad(format!(
+                "namespace {} is not a valid Kubernetes namespace",
+                names::quoted(&self.namespace)
+            ));
+        }
+        match &self.targets {
+            Targets::Named(pods) => {
+                if pods.is_empty() {
+                    return bad("no pods given".into());
+                }
+                if let Some(pod) = pods.iter().find(|p| !names::is_valid_pod_name(p)) {
+                    return bad(format!(
+                        "pod name {} is not a valid Kubernetes name",
+                        names::quoted(pod)
+                    ));
+                }
+            }
+            Targets::Selector(selector) if selector.trim().is_empty() => {
+                return bad("the selector is empty".into());
+            }
+            Targets::Selector(_) => {}
+        }
+        if self.container.is_empty() {
+            return bad("the container name is empty".into());
+        }
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for path in std::iter::once(&self.results_path).chain(&self.also) {
+            let name =
+                names::local_file_name(path).map_err(|m| Error::new(ErrorKind::Options(m)))?;
+            if let Some(other) = seen.insert(name, path) {
+                return bad(format!("{other} and {path} would both be saved as {name}"));
+            }
+        }
+        names::local_file_name(&self.marker_path).map_err(|m| Error::new(ErrorKind::Options(m)))?;
+        if self.concurrency == 0 {
+            return bad("concurrency must be at least 1".into());
+        }
+        if self.timeout.is_zero() {
+            return bad("the timeout must be more than zero".into());
+        }
+        Ok(())
+    }
+}
+
+/// A pod: namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PodRef {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name (possibly invalid when a selector returned a hostile one; shown escaped).
+    pub name: String,
+}
+
+impl fmt::Display for PodRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if names::is_valid_pod_name(&self.name) {
+            write!(f, "{}/{}", self.namespace, self.name)
+        } else {
+            write!(f, "{}/{}", self.namespace, names::quoted(&self.name))
+        }
+    }
+}
+
+/// Progress, reported to the caller as it happens.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// The pod.
+    pub pod: PodRef,
+    /// What it is doing now.
+    pub stage: Stage,
+}
+
+/// What a pod is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Waiting for the pod to be Ready; its phase when known.
+    WaitingReady {
+        /// `Pending`, `Running`...
+        phase: Option<String>,
+    },
+    /// Ready; checking for the marker.
+    WaitingMarker,
+    /// Copying a file (its local name); bytes so far.
+    Copying {
+        /// The local file name.
+        file: String,
+        /// Bytes received so far.
+        bytes: u64,
+    },
+    /// Checking the results.
+    Validating,
+    /// Done; total bytes kept.
+    Fetched {
+        /// Bytes of all files.
+        bytes: u64,
+    },
+    /// Failed; the error message.
+    Failed {
+        /// Short label (as in [`ErrorKind::label`]).
+        label: &'static str,
+        /// The message.
+        message: String,
+    },
+}
+
+/// The result for one pod.
+#[derive(Debug)]
+pub struct PodReport {
+    /// The pod.
+    pub pod: PodRef,
+    /// What was fetched, or why not.
+    pub outcome: Result<Fetched, Box<PodFailure>>,
+    /// From the start of the run until this pod was done.
+    pub elapsed: Duration,
+}
+
+/// What was fetched from a pod.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The validated results file.
+    pub results: PathBuf,
+    /// Every file written, the results last, with its size.
+    pub files: Vec<(PathBuf, u64)>,
+    /// Total bytes.
+    pub bytes: u64,
+}
+
+/// Why a pod failed, and what the pod looked like then.
+#[derive(Debug)]
+pub struct PodFailure {
+    /// The error.
+    pub error: Error,
+    /// The pod's phase and container state, and its last log lines; `None` when the pod
+    /// could not be seen at all.
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The state of a failed pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// The pod phase, e.g. `Pending`.
+    pub phase: Option<String>,
+    /// The scanner container's state, e.g. `waiting (CrashLoopBackOff: back-off 10s)`.
+    pub container: String,
+    /// The container's last log lines, best effort.
+    pub logs: Logs,
+}
+
+/// The last log lines of the scanner container, when they could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logs {
+    /// The lines, cleaned of control characters.
+    Lines(Vec<String>),
+    /// `get pods/log` is not granted.
+    Forbidden,
+    /// Could not be read, and why.
+    Unavailable(String),
+}
+
+/// How long a marker check may run past the pod's deadline before it is abandoned.
+const MARKER_CHECK_GRACE: Duration = Duration::from_secs(10);
+
+/// How many log lines a failure report carries.
+const LOG_LINES: i64 = 10;
+
+/// Fetches from every target pod. Returns `Err` only when the run cannot start (bad options,
+/// selector cannot be listed or matches nothing); each pod's failure is in its report.
+pub async fn fetch(
+    cluster: &Cluster,
+    options: &FetchOptions,
+    on_event: &(dyn Fn(Event) + Send + Sync),
+) -> Result<Vec<PodReport>, Error> {
+    options.check()?;
+    let start = Instant::now();
+    let namespace = options.namespace.clone();
+    let api: Api<Pod> = Api::namespaced(cluster.client.clone(), &namespace);
+
+    let mut trackers = Vec::new();
+    let mut pods: Vec<(PodRef, watch::Receiver<Seen>)> = Vec::new();
+    match &options.targets {
+        Targets::Named(names) => {
+            let mut unique: Vec<&String> = names.iter().collect();
+            unique.sort();
+            unique.dedup();
+            for name in unique {
+                let (tx, rx) = watch::channel(Seen::Unknown);
+                trackers.push(tokio::spawn(track::track_named(
+                    api.clone(),
+                    namespace.clone(),
+                    name.clone(),
+                    tx,
+                )));
+                pods.push((
+                    PodRef {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    },
+                    rx,
+                ));
+            }
+        }
+        Targets::Selector(selector) => {
+            let list = track::list_pods(&api, selector, &namespace)
+                .await
+                .map_err(Error::new)?;
+            let version = list.metadata.resource_version.clone().unwrap_or_default();
+            let mut senders = HashMap::new();
+            for pod in list.items {
+                let Some(name) = pod.metadata.name.clone() else {
+                    continue;
+                };
+                if senders.contains_key(&name) {
+                    continue;
+                }
+                let (tx, rx) = watch::channel(Seen::Pod(Box::new(pod)));
+                senders.insert(name.clone(), tx);
+                pods.push((
+                    PodRef {
+                        namespace: namespace.clone(),
+                        name,
+                    },
+                    rx,
+                ));
+            }
+            if pods.is_empty() {
+                return Err(Error::new(ErrorKind::NoPodsMatch {
+                    namespace,
+                    selector: selector.clone(),
+                }));
+            }
+            pods.sort_by(|a, b| a.0.cmp(&b.0));
+            trackers.push(tokio::spawn(track::track_selector(
+                api.clone(),
+                namespace.clone(),
+                selector.clone(),
+                version,
+                senders,
+            )));
+        }
+    }
+    let _abort_trackers = AbortOnDrop(trackers);
+
+    let slots = Semaphore::new(options.concurrency);
+    let ctx = Ctx {
+        api: &api,
+        options,
+        slots: &slots,
+        on_event,
+        start,
+    };
+    let mut running: FuturesUnordered<_> =
+        pods.into_iter().map(|(pod, rx)| ctx.pod(pod, rx)).collect();
+    let mut reports = Vec::new();
+    while let Some(report) = running.next().await {
+        reports.push(report);
+    }
+    reports.sort_by(|a, b| a.pod.cmp(&b.pod));
+    Ok(reports)
+}
+
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+struct Ctx<'a> {
+    api: &'a Api<Pod>,
+    options: &'a FetchOptions,
+    slots: &'a Semaphore,
+    on_event: &'a (dyn Fn(Event) + Send + Sync),
+    start: Instant,
+}
+
+impl Ctx<'_> {
+    fn emit(&self, pod: &PodRef, stage: Stage) {
+        (self.on_event)(Event {
+            pod: pod.clone(),
+            stage,
+        });
+    }
+
+    async fn pod(&self, pod: PodRef, mut seen: watch::Receiver<Seen>) -> PodReport {
+        let outcome = self.fetch_pod(&pod, &mut seen).await;
+        let outcome = match outcome {
+            Ok(fetched) => {
+                self.emit(
+                    &pod,
+                    Stage::Fetched {
+                        bytes: fetched.bytes,
+                    },
+                );
+                Ok(fetched)
+            }
+            Err(error) => {
+                let error = error.for_pod(&pod);
+                self.emit(
+                    &pod,
+                    Stage::Failed {
+                        label: error.kind.label(),
+                        message: error.message_without_pod(),
+                    },
+                );
+                let diagnosis = match error.kind {
+                    // Nothing to see: no pod, or no way to look at it.
+                    ErrorKind::Options(_)
+                    | ErrorKind::InvalidName(_)
+                    | ErrorKind::NotFound
+                    | ErrorKind::Unauthorized
+                    | ErrorKind::Config(_)
+                    | ErrorKind::Connect(_) => None,
+                    _ => self.diagnose(&pod, &seen).await,
+                };
+                Err(Box::new(PodFailure { error, diagnosis }))
+            }
+        };
+        PodReport {
+            pod,
+            outcome,
+            elapsed: self.start.elapsed(),
+        }
+    }
+
+    async fn fetch_pod(
+        &self,
+        pod: &PodRef,
+        seen: &mut watch::Receiver<Seen>,
+    ) -> Result<Fetched, Error> {
+        if !names::is_valid_pod_name(&pod.name) {
+            return Err(Error::new(ErrorKind::InvalidName(names::quoted(&pod.name))));
+        }
+        let deadline = self.start + self.options.timeout;
+        self.wait_ready(pod, seen, deadline).await?;
+        self.emit(pod, Stage::WaitingMarker);
+        self.wait_marker(pod, deadline).await?;
+        let dir = copy::prepare_pod_dir(&self.options.output_dir, &pod.namespace, &pod.name)?;
+        // A copy holds one slot for all of the pod's files, so the bound is on pods copying.
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))?;
+        let copy_all = self.copy_all(pod, &dir);
+        match tokio::time::timeout(self.options.timeout, copy_all).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::new(ErrorKind::CopyTimeout(self.options.timeout))),
+        }
+    }
+
+    async fn wait_ready(
+        &self,
+        pod: &PodRef,
+        seen: &mut watch::Receiver<Seen>,
+        deadline: Instant,
+    ) -> Result<(), Error> {
+        // Always announced first, so the sequence of stages does not depend on timing.
+        self.emit(pod, Stage::WaitingReady { phase: None });
+        let mut last_phase: Option<String> = None;
+        loop {
+            let state = seen.borrow_and_update().clone();
+            match state {
+                Seen::Unknown => {}
+                Seen::Pod(object) => {
+                    let phase = object.status.as_ref().and_then(|s| s.phase.clone());
+                    if is_ready(&object) {
+                        return Ok(());
+                    }
+                    if let Some(finished @ ("Succeeded" | "Failed")) = phase.as_deref() {
+                        return Err(Error::new(ErrorKind::PodFinished {
+                            phase: finished.to_owned(),
+                        }));
+                    }
+                    if phase.is_some() && last_phase != phase {
+                        self.emit(
+                            pod,
+                            Stage::WaitingReady {
+                                phase: phase.as_deref().map(|p| clean_text(p, 40)),
+                            },
+                        );
+                        last_phase = phase;
+                    }
+                }
+                Seen::Deleted => return Err(Error::new(ErrorKind::Deleted)),
+                Seen::Failed(kind) => return Err(Error::new(clone_kind(&kind))),
+            }
+            match tokio::time::timeout_at(deadline, seen.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    return Err(Error::new(ErrorKind::Api("lost track of the pod".into())));
+                }
+                Err(_) => {
+                    return Err(Error::new(ErrorKind::NotReady {
+                        waited: self.options.timeout,
+                    }));
+                }
+            }
+        }
+    }
+
+    async fn wait_marker(&self, pod: &PodRef, deadline: Instant) -> Result<(), Error> {
+        let marker = &self.options.marker_path;
+        let mut delay = Duration::from_millis(200);
+        loop {
+            let code = {
+                let _slot = self
+                    .slots
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))?;
+                let command = ["test", "-e", marker.as_str()];
+                let check = api::exec_code(
+                    self.api,
+                    &pod.name,
+                    &pod.namespace,
+                    &self.options.container,
+                    &command,
+                );
+                // A check can hang (or a hostile pod can stream forever): it gets until the
+                // deadline plus a grace period, never unbounded.
+                let limit = deadline.max(Instant::now()) + MARKER_CHECK_GRACE;
+                match tokio::time::timeout_at(limit, check).await {
+                    Ok(code) => code.map_err(Error::new)?,
+                    Err(_) => {
+                        let kind =
+                            ErrorKind::Exec("the marker check did not finish in time".into());
+                        return Err(Error::new(kind).for_path(marker));
+                    }
+                }
+            };
+            match code {
+                0 => return Ok(()),
+                // `test -e` says 1 when the file is not there (yet).
+                1 => {}
+                code => {
+                    return Err(Error::new(ErrorKind::CommandFailed {
+                        command: "test".into(),
+                        code,
+                        stderr: String::new(),
+                    })
+                    .for_path(marker));
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::new(ErrorKind::NoMarker {
+                    marker: marker.clone(),
+                    waited: self.options.timeout,
+                }));
+            }
+            tokio::time::sleep_until((now + delay).min(deadline)).await;
+            delay = backoff(delay);
+        }
+    }
+
+    async fn copy_all(&self, pod: &PodRef, dir: &std::path::Path) -> Result<Fetched, Error> {
+        let options = self.options;
+        // The extra files first and the results last, so the results' presence means all is there.
+        let remotes: Vec<&String> = options
+            .also
+            .iter()
+            .chain(std::iter::once(&options.results_path))
+            .collect();
+        let mut staged = Vec::with_capacity(remotes.len());
+        for remote in remotes {
+            let file_name = names::local_file_name(remote)
+                .map_err(|m| Error::new(ErrorKind::Options(m)))?
+                .to_owned();
+            self.emit(
+                pod,
+                Stage::Copying {
+                    file: file_name.clone(),
+                    bytes: 0,
+                },
+            );
+            let progress = |bytes: u64| {
+                self.emit(
+                    pod,
+                    Stage::Copying {
+                        file: file_name.clone(),
+                        bytes,
+                    },
+                )
+            };
+            let file = copy::copy_file(
+                self.api,
+                &pod.name,
+                &pod.namespace,
+                &options.container,
+                remote,
+                dir,
+                &file_name,
+                options.max_bytes,
+                &progress,
+            )
+            .await
+            .map_err(|e| e.for_path(remote))?;
+            staged.push(file);
+        }
+        self.emit(pod, Stage::Validating);
+        let results = staged.last().map(|s| s.temp.path().to_owned());
+        if let Some(path) = results {
+            let validator = options.validator.clone();
+            let remote = options.results_path.clone();
+            let checked = tokio::task::spawn_blocking(move || {
+                let bytes = std::fs::read(&path)?;
+                Ok::<_, std::io::Error>(validator(&bytes))
+            })
+            .await;
+            match checked {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(reason))) => {
+                    return Err(
+                        Error::new(ErrorKind::Invalid(clean_text(&reason, 300))).for_path(&remote)
+                    );
+                }
+                Ok(Err(source)) => {
+                    return Err(Error::new(ErrorKind::Io {
+                        action: "read back the copied results".into(),
+                        source,
+                    }));
+                }
+                Err(join) => {
+                    return Err(Error::new(ErrorKind::Invalid(format!(
+                        "the validator failed: {join}"
+                    ))));
+                }
+            }
+        }
+        let files = copy::commit(staged)?;
+        let bytes = files.iter().map(|(_, b)| b).sum();
+        let results = files.last().map(|(p, _)| p.clone()).unwrap_or_default();
+        Ok(Fetched {
+            results,
+            files,
+            bytes,
+        })
+    }
+
+    async fn diagnose(&self, pod: &PodRef, seen: &watch::Receiver<Seen>) -> Option<Diagnosis> {
+        let object = match &*seen.borrow() {
+            Seen::Pod(object) => Some(object.clone()),
+            _ => None,
+        };
+        let container = &self.options.container;
+        let (phase, state) = match &object {
+            Some(object) => (
+                object
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.phase.as_deref())
+                    .map(|p| clean_text(p, 40)),
+                describe_container(object, container),
+            ),
+            None => (None, "unknown (the pod could not be read)".to_owned()),
+        };
+        let logs = self.last_logs(pod).await;
+        Some(Diagnosis {
+            phase,
+            container: state,
+            logs,
+        })
+    }
+
+    async fn last_logs(&self, pod: &PodRef) -> Logs {
+        let params = LogParams {
+            container: Some(self.options.container.clone()),
+            tail_lines: Some(LOG_LINES),
+            limit_bytes: Some(16 * 1024),
+            ..LogParams::default()
+        };
+        match tokio::time::timeout(Duration::from_secs(5), self.api.logs(&pod.name, &params)).await
+        {
+            Ok(Ok(text)) => Logs::Lines(
+                text.lines()
+                    .rev()
+                    .take(LOG_LINES as usize)
+                    .map(|l| clean_text(l, 200))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+            ),
+            Ok(Err(err)) => match api::classify(&err, "get", "pods/log", &pod.namespace) {
+                ErrorKind::Forbidden { .. } => Logs::Forbidden,
+                other => Logs::Unavailable(other.to_string()),
+            },
+            Err(_) => Logs::Unavailable("timed out".into()),
+        }
+    }
+}
+
+fn is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|conditions| {
+            conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+        })
+}
+
+/// `running, not ready`, `waiting (CrashLoopBackOff: ...)`, `terminated (Error, exit code 1)`.
+fn describe_container(pod: &Pod, container: &str) -> String {
+    let in_spec = pod
+        .spec
+        .as_ref()
+        .is_some_and(|spec| spec.containers.iter().any(|c| c.name == container));
+    if !in_spec {
+        let names: Vec<String> = pod
+            .spec
+            .as_ref()
+            .map(|spec| {
+                spec.containers
+                    .iter()
+                    .map(|c| clean_text(&c.name, 60))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return format!(
+            "no container {} in the pod (containers: {})",
+            names::quoted(container),
+            names.join(", ")
+        );
+    }
+    let status: Option<&ContainerStatus> = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|all| all.iter().find(|c| c.name == container));
+    let Some(status) = status else {
+        return "not started".to_owned();
+    };
+    let detail = |reason: Option<&String>, message: Option<&String>| -> String {
+        match (reason, message) {
+            (Some(r), Some(m)) => format!(" ({}: {})", clean_text(r, 60), clean_text(m, 160)),
+            (Some(r), None) => format!(" ({})", clean_text(r, 60)),
+            (None, Some(m)) => format!(" ({})", clean_text(m, 160)),
+            (None, None) => String::new(),
+        }
+    };
+    let restarts = if status.restart_count > 0 {
+        format!(", {} restarts", status.restart_count)
+    } else {
+        String::new()
+    };
+    match &status.state {
+        Some(state) if state.running.is_some() => {
+            format!(
+                "running, {}{restarts}",
+                if status.ready { "ready" } else { "not ready" }
+            )
+        }
+        Some(state) if state.waiting.is_some() => {
+            let w = state
+                .waiting
+                .as_ref()
+                .map(|w| detail(w.reason.as_ref(), w.message.as_ref()))
+                .unwrap_or_default();
+            format!("waiting{w}{restarts}")
+        }
+        Some(state) if state.terminated.is_some() => {
+            let t = state.terminated.as_ref();
+            let code = t.map(|t| t.exit_code).unwrap_or_default();
+            let reason = t
+                .and_then(|t| t.reason.as_deref())
+                .map(|r| clean_text(r, 60))
+                .unwrap_or_else(|| "exited".into());
+            format!("terminated ({reason}, exit code {code}){restarts}")
+        }
+        _ => "unknown".to_owned(),
+    }
+}
+
+fn clone_kind(kind: &ErrorKind) -> ErrorKind {
+    match kind {
+        ErrorKind::Unauthorized => ErrorKind::Unauthorized,
+        ErrorKind::Forbidden {
+            verb,
+            resource,
+            namespace,
+        } => ErrorKind::Forbidden {
+            verb,
+            resource,
+            namespace: namespace.clone(),
+        },
+        ErrorKind::NotFound => ErrorKind::NotFound,
+        ErrorKind::Connect(m) => ErrorKind::Connect(m.clone()),
+        ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
+        other => ErrorKind::Api(other.to_string()),
+    }
+}

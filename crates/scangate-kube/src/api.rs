@@ -1,0 +1,188 @@
+//! Talking to the API server: error classification and exec.
+//!
+//! kube-rs hands back only the final `Status` frame of an exec, so the exit code is read
+//! from `details.causes` here.
+
+use std::error::Error as _;
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status as ExecStatus;
+use kube::Api;
+use kube::api::{AttachParams, AttachedProcess};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::error::ErrorKind;
+use crate::names::clean_text;
+
+/// How much of a command's standard error is kept for messages; the rest is read and dropped.
+const STDERR_KEEP: usize = 4096;
+
+/// Classifies a kube-rs error for a request with the given RBAC verb on `resource`.
+pub(crate) fn classify(
+    err: &kube::Error,
+    verb: &'static str,
+    resource: &'static str,
+    namespace: &str,
+) -> ErrorKind {
+    match err {
+        kube::Error::Api(status) => match status.code {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden {
+                verb,
+                resource,
+                namespace: namespace.to_owned(),
+            },
+            404 => ErrorKind::NotFound,
+            _ => ErrorKind::Api(describe_kube_error(err)),
+        },
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            ErrorKind::Connect(describe_kube_error(err))
+        }
+        kube::Error::UpgradeConnection(_) => ErrorKind::Exec(describe_kube_error(err)),
+        kube::Error::Auth(_) => ErrorKind::Config(format!(
+            "cannot get credentials: {}",
+            describe_kube_error(err)
+        )),
+        _ => ErrorKind::Api(describe_kube_error(err)),
+    }
+}
+
+/// A one-line description: the server's message for API errors, else the error and its causes.
+pub(crate) fn describe_kube_error(err: &kube::Error) -> String {
+    let text = match err {
+        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
+        kube::Error::Api(status) => format!("http {} {}", status.code, status.reason),
+        other => {
+            let mut text = other.to_string();
+            let mut source = other.source();
+            while let Some(cause) = source {
+                let cause_text = cause.to_string();
+                if !text.contains(&cause_text) {
+                    text.push_str(": ");
+                    text.push_str(&cause_text);
+                }
+                source = cause.source();
+            }
+            text
+        }
+    };
+    clean_text(&text, 300)
+}
+
+/// Starts `command` in `container`; errors before the websocket upgrade are classified.
+pub(crate) async fn start_exec(
+    api: &Api<Pod>,
+    pod: &str,
+    namespace: &str,
+    container: &str,
+    command: &[&str],
+) -> Result<AttachedProcess, ErrorKind> {
+    let params = AttachParams {
+        container: Some(container.to_owned()),
+        stdin: false,
+        stdout: true,
+        stderr: true,
+        tty: false,
+        // kube-rs's 1 KiB default pipe makes a 100 MB copy crawl; 256 KiB keeps it streaming.
+        max_stdout_buf_size: Some(256 * 1024),
+        max_stderr_buf_size: Some(16 * 1024),
+        ..AttachParams::default()
+    };
+    api.exec(pod, command.iter().copied(), &params)
+        .await
+        .map_err(|err| match &err {
+            kube::Error::Api(status)
+                if status.code == 400 && status.message.contains("is not valid for pod") =>
+            {
+                ErrorKind::UnknownContainer(clean_text(&status.message, 300))
+            }
+            kube::Error::Api(status) if status.code == 400 || status.code >= 500 => {
+                ErrorKind::Exec(clean_text(&status.message, 300))
+            }
+            _ => classify(&err, "create", "pods/exec", namespace),
+        })
+}
+
+/// The exit code in an exec's final Status, or why the command could not run.
+pub(crate) fn exit_code(status: Option<&ExecStatus>) -> Result<i32, ErrorKind> {
+    let Some(status) = status else {
+        return Err(ErrorKind::NoStatus);
+    };
+    if status.status.as_deref() == Some("Success") {
+        return Ok(0);
+    }
+    if status.reason.as_deref() == Some("NonZeroExitCode") {
+        let code = status
+            .details
+            .as_ref()
+            .and_then(|d| d.causes.as_ref())
+            .and_then(|causes| {
+                causes
+                    .iter()
+                    .find(|c| c.reason.as_deref() == Some("ExitCode"))
+            })
+            .and_then(|cause| cause.message.as_deref())
+            .and_then(|m| m.trim().parse::<i32>().ok());
+        return code.ok_or_else(|| {
+            ErrorKind::Exec("non-zero exit without an exit code in the status".into())
+        });
+    }
+    let message = status
+        .message
+        .as_deref()
+        .or(status.reason.as_deref())
+        .unwrap_or("command failed");
+    Err(ErrorKind::Exec(clean_text(message, 300)))
+}
+
+/// Runs a command whose output does not matter and returns its exit code.
+pub(crate) async fn exec_code(
+    api: &Api<Pod>,
+    pod: &str,
+    namespace: &str,
+    container: &str,
+    command: &[&str],
+) -> Result<i32, ErrorKind> {
+    let mut process = start_exec(api, pod, namespace, container, command).await?;
+    let status = process.take_status();
+    let (stdout, stderr) = (process.stdout(), process.stderr());
+    // Both pipes must be drained or the exec loop stalls before it delivers the status.
+    let (_, _) = tokio::join!(drain(stdout, 0), drain(stderr, 0));
+    let status = match status {
+        Some(status) => status.await,
+        None => None,
+    };
+    let _ = process.join().await;
+    exit_code(status.as_ref())
+}
+
+/// Reads a pipe to the end, keeping the first `keep` bytes.
+pub(crate) async fn drain<R: AsyncRead + Unpin>(reader: Option<R>, keep: usize) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let Some(mut reader) = reader else {
+        return kept;
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => return kept,
+            Ok(n) => {
+                let room = keep.saturating_sub(kept.len()).min(n);
+                kept.extend_from_slice(&buf[..room]);
+            }
+        }
+    }
+}
+
+/// The first non-empty line of a command's standard error, cleaned for printing.
+pub(crate) fn stderr_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    clean_text(line, 200)
+}
+
+pub(crate) const STDERR_KEEP_BYTES: usize = STDERR_KEEP;

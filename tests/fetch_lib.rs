@@ -1,0 +1,287 @@
+//! `scangate_kube` driven directly against the fake API server, for assertions the CLI
+//! cannot show: the concurrency bound, requests made, in-cluster auth, files on disk.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use scangate_kube::{Cluster, Event, FetchOptions, InCluster, PodReport, Source, Targets};
+use support::fake_kube::{FakeKube, FakePod, Script};
+
+fn json_validator() -> scangate_kube::Validator {
+    Arc::new(|bytes: &[u8]| {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+}
+
+async fn run(
+    fake: &FakeKube,
+    dir: &std::path::Path,
+    targets: Targets,
+    tweak: impl FnOnce(&mut FetchOptions),
+) -> (Vec<PodReport>, Vec<Event>) {
+    let kubeconfig = fake.write_kubeconfig(dir);
+    let cluster = Cluster::connect(&Source::Infer {
+        kubeconfig: Some(kubeconfig),
+        context: None,
+    })
+    .await
+    .expect("connect");
+    let mut options = FetchOptions::new("scans", dir.join("out"));
+    options.targets = targets;
+    options.validator = json_validator();
+    options.timeout = Duration::from_secs(5);
+    tweak(&mut options);
+    let events = Mutex::new(Vec::new());
+    let reports = scangate_kube::fetch(&cluster, &options, &|e| events.lock().unwrap().push(e))
+        .await
+        .expect("fetch");
+    (reports, events.into_inner().unwrap())
+}
+
+#[tokio::test]
+async fn ready_pod_is_fetched() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")));
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, events) = run(
+        &fake,
+        dir.path(),
+        Targets::Named(vec!["scan-0".into()]),
+        |_| {},
+    )
+    .await;
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let fetched = reports[0].outcome.as_ref().expect("fetched");
+    assert_eq!(
+        fetched.results,
+        dir.path()
+            .join("out/scans/scan-0/scan-results.json")
+            .canonicalize()
+            .unwrap()
+    );
+    assert!(!events.is_empty());
+}
+
+fn names(prefix: &str, count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("{prefix}-{i}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_pods_respect_the_concurrency_bound() {
+    let mut script = Script::new();
+    for name in names("scan", 50) {
+        // Each exec is held open a little so that sessions overlap and the bound is what limits them.
+        script = script.pod(FakePod::new(&name).exec_delay(Duration::from_millis(40)));
+    }
+    let fake = FakeKube::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Selector("app=web".into()),
+        |o| {
+            o.concurrency = 5;
+            o.timeout = Duration::from_secs(60);
+        },
+    )
+    .await;
+    assert_eq!(reports.len(), 50);
+    assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
+    let max = fake.max_exec_in_flight();
+    assert!(max <= 5, "at most 5 exec sessions at once, saw {max}");
+    assert_eq!(max, 5, "the bound is reached, so pods do run at once");
+    // One marker check and one copy per pod.
+    assert_eq!(
+        fake.stats
+            .exec_total
+            .load(std::sync::atomic::Ordering::SeqCst),
+        100
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_pods_need_no_list_and_try_the_watch_first() {
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("scan-0").ready_after(Some(Duration::from_millis(300))))
+            .pod(FakePod::new("scan-1")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, events) = run(&fake, dir.path(), Targets::Named(names("scan", 2)), |_| {}).await;
+    assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
+    let requests = fake.requests();
+    assert!(!requests.iter().any(|r| r == "list pods"), "{requests:?}");
+    assert!(requests.iter().any(|r| r == "watch pods"), "{requests:?}");
+    // The pod that became Ready later was seen through the watch, not by polling get.
+    let gets = requests.iter().filter(|r| *r == "get pods").count();
+    assert!(gets <= 3, "{requests:?}");
+    let stages: Vec<_> = events
+        .iter()
+        .filter(|e| e.pod.name == "scan-0")
+        .map(|e| e.stage.clone())
+        .collect();
+    assert!(
+        stages.contains(&scangate_kube::Stage::WaitingMarker),
+        "{stages:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100_mb_file_streams_through() {
+    let size = 100 * 1000 * 1000;
+    let mut body = Vec::with_capacity(size);
+    body.extend_from_slice(br#"{"padding":""#);
+    body.resize(size - 2, b'x');
+    body.extend_from_slice(br#""}"#);
+    let body = bytes::Bytes::from(body);
+    let fake = FakeKube::start(
+        Script::new().pod(FakePod::new("big").file("/results/scan-results.json", body.clone())),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(&fake, dir.path(), Targets::Named(vec!["big".into()]), |o| {
+        o.timeout = Duration::from_secs(300);
+    })
+    .await;
+    let fetched = reports[0].outcome.as_ref().expect("fetched");
+    assert_eq!(fetched.bytes, size as u64);
+    let copied = std::fs::read(&fetched.results).unwrap();
+    assert!(copied == body, "the copy differs from what the pod sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v4_subprotocol_is_negotiated_when_v5_is_missing() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).v4_only());
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Named(vec!["scan-0".into()]),
+        |_| {},
+    )
+    .await;
+    assert!(reports[0].outcome.is_ok(), "{reports:?}");
+    let protocols = fake.stats.protocols.lock().unwrap().clone();
+    assert_eq!(protocols, ["v4.channel.k8s.io", "v4.channel.k8s.io"]);
+    let commands = fake.stats.commands.lock().unwrap().clone();
+    assert_eq!(
+        commands,
+        [
+            vec!["test", "-e", "/results/scan-complete"],
+            vec!["cat", "/results/scan-results.json"]
+        ]
+    );
+}
+
+/// A service account's files in a temp dir: what Kubernetes mounts into a pod.
+fn service_account(fake: &FakeKube, token: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token"), token).unwrap();
+    std::fs::write(
+        dir.path().join("ca.crt"),
+        fake.ca_pem.as_deref().expect("tls fake"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("namespace"), "scans").unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_cluster_service_account_over_tls() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).tls());
+    let account = service_account(&fake, fake.token.as_deref().unwrap());
+    let source = Source::InCluster(InCluster {
+        host: "127.0.0.1".into(),
+        port: fake.addr.port(),
+        account_dir: account.path().to_owned(),
+    });
+    let cluster = Cluster::connect(&source).await.expect("connect");
+    assert_eq!(
+        cluster.default_namespace(),
+        "scans",
+        "the namespace file is used"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut options = FetchOptions::new(cluster.default_namespace(), out.path());
+    options.targets = Targets::Named(vec!["scan-0".into()]);
+    options.validator = json_validator();
+    let reports = scangate_kube::fetch(&cluster, &options, &|_| {})
+        .await
+        .expect("fetch");
+    assert!(reports[0].outcome.is_ok(), "{reports:?}");
+    assert!(out.path().join("scans/scan-0/scan-results.json").is_file());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_cluster_with_a_wrong_token_or_missing_files() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).tls());
+    let account = service_account(&fake, "not-the-token");
+    let source = |dir: &std::path::Path| {
+        Source::InCluster(InCluster {
+            host: "127.0.0.1".into(),
+            port: fake.addr.port(),
+            account_dir: dir.to_owned(),
+        })
+    };
+    let cluster = Cluster::connect(&source(account.path()))
+        .await
+        .expect("connect");
+    let out = tempfile::tempdir().unwrap();
+    let mut options = FetchOptions::new("scans", out.path());
+    options.targets = Targets::Named(vec!["scan-0".into()]);
+    let reports = scangate_kube::fetch(&cluster, &options, &|_| {})
+        .await
+        .expect("fetch");
+    let failure = reports[0].outcome.as_ref().expect_err("unauthorized");
+    assert!(
+        matches!(failure.error.kind, scangate_kube::ErrorKind::Unauthorized),
+        "{failure:?}"
+    );
+    assert!(!failure.error.to_string().contains("not-the-token"));
+
+    let empty = tempfile::tempdir().unwrap();
+    let err = Cluster::connect(&source(empty.path()))
+        .await
+        .expect_err("no token file");
+    assert!(
+        err.to_string().contains("service account incomplete"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_left_behind_when_validation_fails() {
+    let fake = FakeKube::start(
+        Script::new().pod(
+            FakePod::new("scan-0")
+                .file("/results/scan-summary.md", "# summary\n")
+                .file("/results/scan-results.json", "{\"truncated\": "),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Named(vec!["scan-0".into()]),
+        |o| {
+            o.also = vec!["/results/scan-summary.md".into()];
+        },
+    )
+    .await;
+    assert!(matches!(
+        reports[0].outcome.as_ref().expect_err("invalid").error.kind,
+        scangate_kube::ErrorKind::Invalid(_)
+    ));
+    let pod_dir = dir.path().join("out/scans/scan-0");
+    let left: Vec<_> = std::fs::read_dir(&pod_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the summary must not be kept without valid results, nor temp files: {left:?}"
+    );
+}

@@ -1,0 +1,3 @@
+//! Shared test support: the fake Kubernetes API server.
+
+pub mod fake_kube;
