@@ -531,10 +531,7 @@ mod imp {
             assert!(validate_results(b"<html>").is_err());
             assert!(validate_results(b"{\"truncated\": ").is_err());
             let not_results = validate_results(br#"{"profiles": []}"#).unwrap_err();
-            assert_eq!(
-                not_results,
-                "at profiles: expected at least one profile, found an empty list"
-            );
+            assert_eq!(not_results, "at $: missing required field `platform`");
         }
 
         #[test]
