@@ -6,10 +6,10 @@
 
 # Build: Alpine's Rust targets musl, whose binaries are static by default (no glibc, no NSS).
 FROM rust:1.95-alpine AS build
-# musl-dev: headers and static libc for ring's C and assembly (rustls's crypto). Its version comes
-# with the pinned Alpine release of the base image.
+# gcc and musl-dev: the C compiler, headers and static libc for ring's C and assembly (rustls's crypto)
+# and the link. Their versions come with the Alpine release of the pinned base image.
 # hadolint ignore=DL3018
-RUN apk add --no-cache musl-dev
+RUN apk add --no-cache gcc musl-dev
 WORKDIR /src
 COPY . .
 SHELL ["/bin/ash", "-eo", "pipefail", "-c"]

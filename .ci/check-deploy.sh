@@ -8,7 +8,8 @@
 #   CI           actionlint on examples/github/, the GitHub action schema on action.yml (plus shellcheck
 #                on its run: scripts), the GitLab CI schema on examples/gitlab/.gitlab-ci.yml
 #   scanner      shellcheck and the fake-/proc test of scanner-entrypoint.sh under dash, bash and
-#                busybox sh; Ruby syntax of the container-baseline profile
+#                busybox sh; the entrypoint in a simulated pod on the real kernel (PID and mount
+#                namespaces, UID 10001 without capabilities); Ruby syntax of the container-baseline profile
 # Idempotent; needs no cluster. Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -129,10 +130,11 @@ if ! command -v busybox > /dev/null 2>&1 || ! command -v ruby > /dev/null 2>&1; 
 fi
 ENTRY=deploy/helm/common-scanner/files/scripts/scanner-entrypoint.sh
 run "shellcheck scripts" "$VENV/shellcheck" "$ENTRY" deploy/tests/scanner-entrypoint-test.sh \
-  deploy/tests/action-test.sh .ci/check-deploy.sh
+  deploy/tests/action-test.sh deploy/tests/podsim-test.sh .ci/check-deploy.sh
 shells=(dash "bash --posix")
 if command -v busybox > /dev/null 2>&1; then shells+=("busybox sh"); else echo "note: busybox not found: skipped"; fi
 run "entrypoint fake-/proc test" sh deploy/tests/scanner-entrypoint-test.sh "${shells[@]}"
+run "entrypoint in a simulated pod (real kernel)" sh deploy/tests/podsim-test.sh
 if command -v ruby > /dev/null 2>&1; then
   ruby_syntax() {
     local f
