@@ -9,7 +9,8 @@
 #                on its run: scripts), the GitLab CI schema on examples/gitlab/.gitlab-ci.yml
 #   scanner      shellcheck and the fake-/proc test of scanner-entrypoint.sh under dash, bash and
 #                busybox sh; the entrypoint in a simulated pod on the real kernel (PID and mount
-#                namespaces, UID 10001 without capabilities); Ruby syntax of the container-baseline profile
+#                namespaces, UID 10001 without capabilities); the container-baseline profile's Ruby syntax,
+#                and its controls against a fake target with a stand-in for the InSpec DSL
 # Idempotent; needs no cluster. Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -61,7 +62,8 @@ package_renders_alike() {
   mkdir -p "$out"
   HELM_CACHE_HOME=$work/helm HELM_CONFIG_HOME=$work/helm HELM_DATA_HOME=$work/helm \
     "$HELM" package deploy/helm/sidecar-scanner --destination "$out" > /dev/null || return 1
-  tar -tzf "$out/sidecar-scanner-0.1.0.tgz" | grep -q 'common-scanner/files/thresholds/default.yml' ||
+  tar -tzf "$out/sidecar-scanner-0.1.0.tgz" > "$work/package.list" || return 1
+  grep -q 'common-scanner/files/thresholds/default.yml' "$work/package.list" ||
     { echo "package has no thresholds"; return 1; }
   diff <("$HELM" template sidecar-scanner "$out/sidecar-scanner-0.1.0.tgz" "${sets[@]}" 2>/dev/null) \
        <("$HELM" template sidecar-scanner deploy/helm/sidecar-scanner "${sets[@]}" 2>/dev/null) > /dev/null &&
@@ -146,6 +148,8 @@ if command -v ruby > /dev/null 2>&1; then
       echo "container-baseline: Ruby syntax of controls, inspec.yml parses    ok"
   }
   run "profile syntax" ruby_syntax
+  run "profile logic (InSpec DSL stand-in, fake target)" ruby deploy/tests/profile-harness.rb \
+    deploy/helm/common-scanner/files/profiles/container-baseline
 else
   echo "note: ruby not found: the profile's Ruby syntax was not checked"
 fi
