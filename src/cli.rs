@@ -326,7 +326,7 @@ pub struct RbacArgs {
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
 
-    /// Name of the ServiceAccount (and prefix of the Role and RoleBinding).
+    /// Name of the ServiceAccount, and of its Role and RoleBinding.
     #[arg(long, value_name = "NAME", default_value = "scangate-fetch")]
     pub service_account: String,
 }
