@@ -271,11 +271,11 @@ pub struct InjectArgs {
     #[arg(short, long, value_name = "FILE", default_value = "-")]
     pub file: String,
 
-    /// The scanner image.
+    /// The scanner image (needs /bin/sh and cinc-auditor or inspec).
     #[arg(long, value_name = "IMG", default_value = "chef/inspec:5.18.14")]
     pub image: String,
 
-    /// The profile to run, inside the profiles ConfigMap mount.
+    /// The profile to run: where the profiles ConfigMap is mounted.
     #[arg(
         long,
         value_name = "PATH",
@@ -283,13 +283,29 @@ pub struct InjectArgs {
     )]
     pub profile: String,
 
-    /// The ConfigMap holding the profiles.
-    #[arg(long, value_name = "NAME", default_value = "scanner-profiles")]
+    /// The ConfigMap holding the profile (the chart's `<release>-profiles`).
+    #[arg(long, value_name = "NAME", default_value = "sidecar-scanner-profiles")]
     pub profiles_configmap: String,
+
+    /// The ConfigMap holding scanner-entrypoint.sh (the chart's `<release>-scripts`).
+    #[arg(long, value_name = "NAME", default_value = "sidecar-scanner-scripts")]
+    pub scripts_configmap: String,
 
     /// Where the scanner writes results and the completion marker.
     #[arg(long, value_name = "DIR", default_value = "/results")]
     pub results_dir: String,
+
+    /// UID of the target (and so of the scanner and the pod); default: the pod's runAsUser, else 10001.
+    #[arg(long, value_name = "UID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub run_as_user: Option<i64>,
+
+    /// GID of the target; default: the pod's runAsGroup, else the UID.
+    #[arg(long, value_name = "GID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub run_as_group: Option<i64>,
+
+    /// Extended regex on the target's command line (default: the lowest PID outside the scanner).
+    #[arg(long, value_name = "REGEX")]
+    pub target_process: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -310,7 +326,7 @@ pub struct RbacArgs {
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
 
-    /// Name of the ServiceAccount (and prefix of the Role and RoleBinding).
+    /// Name of the ServiceAccount, and of its Role and RoleBinding.
     #[arg(long, value_name = "NAME", default_value = "scangate-fetch")]
     pub service_account: String,
 }

@@ -1,8 +1,80 @@
-//! `scangate sidecar inject|rbac` (issue 9): not built yet.
+//! `scangate sidecar inject|rbac` (issue 9): the command-line side. The work is in the submodules,
+//! which know nothing of clap.
 
-use crate::cli::SidecarCommand;
+pub mod inject;
+pub mod rbac;
+pub mod scanner;
+pub mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::{self, Read, Write};
+
+use anyhow::{Context, Result};
+
+use crate::cli::{InjectArgs, RbacArgs, SidecarCommand};
 use crate::exit::Outcome;
 
-pub fn run(_cmd: SidecarCommand) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`scangate sidecar` is not built yet")
+use self::inject::InjectOptions;
+use self::rbac::{Pods, RbacOptions};
+
+pub fn run(cmd: SidecarCommand) -> Result<Outcome> {
+    let out = match cmd {
+        SidecarCommand::Inject(args) => {
+            let input = read_input(&args.file)?;
+            inject::inject_stream(&input, &inject_options(args))?
+        }
+        SidecarCommand::Rbac(args) => {
+            rbac::render(&rbac_options(args)).map_err(anyhow::Error::msg)?
+        }
+    };
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())
+        .and_then(|()| lock.flush())
+        .context("cannot write to stdout")?;
+    Ok(Outcome::Pass)
+}
+
+pub fn inject_options(args: InjectArgs) -> InjectOptions {
+    InjectOptions {
+        image: args.image,
+        profile: args.profile,
+        profiles_configmap: args.profiles_configmap,
+        scripts_configmap: args.scripts_configmap,
+        results_dir: args.results_dir,
+        run_as_user: args.run_as_user,
+        run_as_group: args.run_as_group,
+        target_process: args.target_process,
+    }
+}
+
+pub fn rbac_options(args: RbacArgs) -> RbacOptions {
+    RbacOptions {
+        namespace: args.namespace,
+        pods: match args.selector {
+            Some(sel) => Pods::Selector(sel),
+            None => Pods::Named(args.pods),
+        },
+        service_account: args.service_account,
+    }
+}
+
+fn read_input(file: &str) -> Result<String> {
+    let mut buf = Vec::new();
+    if file == "-" {
+        io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read stdin")?;
+    } else {
+        buf = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    }
+    String::from_utf8(buf).map_err(|e| {
+        anyhow::anyhow!(
+            "{file}: not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }

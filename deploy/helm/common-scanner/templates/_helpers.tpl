@@ -1,0 +1,3 @@
+{{- define "common-scanner.namespace" -}}
+{{- required "scanner-infrastructure.targetNamespace is required" (index .Values "scanner-infrastructure" "targetNamespace") -}}
+{{- end }}

@@ -1,0 +1,141 @@
+//! `scangate sidecar rbac`: the ServiceAccount, Role and RoleBinding that `scangate fetch` needs,
+//! and nothing more.
+
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::inject::is_dns_subdomain;
+use super::yaml;
+
+/// Which pods `scangate fetch` will read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pods {
+    /// Named pods: every rule is restricted to them with `resourceNames`.
+    Named(Vec<String>),
+    /// A label selector, resolved at fetch time: needs `list` on every pod of the namespace.
+    Selector(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RbacOptions {
+    pub namespace: String,
+    pub pods: Pods,
+    pub service_account: String,
+}
+
+/// Renders the three objects as one YAML stream, with a comment header explaining the scope.
+pub fn render(opts: &RbacOptions) -> Result<String, String> {
+    if !is_dns_label(&opts.namespace) {
+        return Err(format!(
+            "namespace {:?} is not a valid namespace name (lowercase DNS label)",
+            opts.namespace
+        ));
+    }
+    if !is_dns_subdomain(&opts.service_account) {
+        return Err(format!(
+            "service account {:?} is not a valid name (lowercase DNS subdomain)",
+            opts.service_account
+        ));
+    }
+    let names = match &opts.pods {
+        Pods::Named(pods) => {
+            if pods.is_empty() {
+                return Err("name at least one pod, or give a label selector with -l".into());
+            }
+            if let Some(bad) = pods.iter().find(|p| !is_dns_subdomain(p)) {
+                return Err(format!(
+                    "pod {bad:?} is not a valid pod name (lowercase DNS subdomain)"
+                ));
+            }
+            let mut names = pods.clone();
+            names.sort();
+            names.dedup();
+            Some(names)
+        }
+        Pods::Selector(sel) => {
+            if sel.trim().is_empty() || sel.chars().any(char::is_control) {
+                return Err(format!("{sel:?} is not a label selector"));
+            }
+            None
+        }
+    };
+    let ns = &opts.namespace;
+    let name = &opts.service_account;
+    let labels = Some(
+        [
+            ("app.kubernetes.io/name".to_string(), "scangate".to_string()),
+            (
+                "app.kubernetes.io/component".to_string(),
+                "fetch".to_string(),
+            ),
+        ]
+        .into(),
+    );
+    let meta = || ObjectMeta {
+        name: Some(name.clone()),
+        namespace: Some(ns.clone()),
+        labels: labels.clone(),
+        ..Default::default()
+    };
+    let account = ServiceAccount {
+        metadata: meta(),
+        // Its tokens are minted for `scangate fetch` (kubectl create token); no pod mounts one.
+        automount_service_account_token: Some(false),
+        ..Default::default()
+    };
+    let rule = |resource: &str, verbs: &[&str]| PolicyRule {
+        api_groups: Some(vec![String::new()]),
+        resources: Some(vec![resource.into()]),
+        verbs: verbs.iter().map(|v| (*v).to_string()).collect(),
+        resource_names: names.clone(),
+        non_resource_urls: None,
+    };
+    let role = Role {
+        metadata: meta(),
+        rules: Some(vec![
+            rule("pods", &["get", "list", "watch"]),
+            rule("pods/exec", &["create", "get"]),
+        ]),
+    };
+    let binding = RoleBinding {
+        metadata: meta(),
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            name: name.clone(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "ServiceAccount".into(),
+            name: name.clone(),
+            namespace: Some(ns.clone()),
+            api_group: None,
+        }]),
+    };
+    let (command, scope) = match (&opts.pods, &names) {
+        (_, Some(names)) => (
+            format!("scangate fetch -n {ns} {}", names.join(" ")),
+            "restricted to these pods by resourceNames".to_string(),
+        ),
+        (Pods::Selector(sel), None) => (
+            format!("scangate fetch -n {ns} -l {sel}"),
+            format!("on every pod of namespace {ns}: RBAC cannot filter by label"),
+        ),
+        (Pods::Named(_), None) => unreachable!("named pods always have names"),
+    };
+    let header = format!(
+        "# RBAC for `{command}`, and nothing more: get/list/watch pods (find them, wait\n\
+         # until Ready) and exec `cat` in the scanner container (pods/exec: create; get too, as exec over\n\
+         # WebSocket is an HTTP GET), {scope}.\n"
+    );
+    let docs = [
+        yaml::to_yaml(&account)?,
+        yaml::to_yaml(&role)?,
+        yaml::to_yaml(&binding)?,
+    ];
+    Ok(format!("{header}{}", yaml::join_documents(&docs)))
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
+}
