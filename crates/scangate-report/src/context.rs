@@ -4,7 +4,8 @@
 //! serialised or rendered, so a report over a 250 MB scan costs no copy of it. The `json`
 //! report is exactly this model serialised; `scangate report schema` prints its JSON Schema.
 
-use scangate_results::{Evaluated, ProfileAggregate, Results, Severity, Status, Summary};
+use scangate_results::model::Control;
+use scangate_results::{ProfileAggregate, Results, Severity, Status, Summary};
 use scangate_threshold::{RuleOutcome, Verdict};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -344,12 +345,16 @@ pub struct ControlsView<'a> {
     pub verdict: Option<&'a Verdict>,
 }
 
-impl<'a> ControlsView<'a> {
-    /// The view of every control, lazily.
-    pub fn iter(&self) -> impl Iterator<Item = ControlView<'a>> + '_ {
+impl ControlsView<'_> {
+    /// Calls `f` with the view of every control in order. Each control is parsed in full
+    /// just for its call and dropped after it, so no more than one is held at a time.
+    pub fn each<E>(&self, mut f: impl FnMut(&ControlView<'_>) -> Result<(), E>) -> Result<(), E> {
         let failing = failing_rules(self.summary, self.verdict);
-        (0..self.summary.controls.len())
-            .map(move |i| ControlView::new(i, self.summary, &failing[i]))
+        for (i, evaluated) in self.summary.controls.iter().enumerate() {
+            let full = evaluated.control.full();
+            f(&ControlView::new(i, self.summary, &full, &failing[i]))?;
+        }
+        Ok(())
     }
 }
 
@@ -367,9 +372,7 @@ pub fn failing_rules<'a>(summary: &Summary<'_>, verdict: Option<&'a Verdict>) ->
 impl Serialize for ControlsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.summary.controls.len()))?;
-        for control in self.iter() {
-            seq.serialize_element(&control)?;
-        }
+        self.each(|control| seq.serialize_element(control))?;
         seq.end()
     }
 }
@@ -485,11 +488,12 @@ fn result_status(r: &scangate_results::model::TestResult<'_>) -> &'static str {
     }
 }
 
-/// The message that best explains a control's status.
-pub fn explaining_message<'a>(c: &Evaluated<'a>) -> Option<&'a str> {
+/// The message that best explains a control's status (`control` is the evaluated control,
+/// parsed in full).
+pub fn explaining_message<'c>(status: Status, control: &'c Control<'_>) -> Option<&'c str> {
     use scangate_results::model::ResultStatus;
-    let results = c.control.results();
-    let first = |pred: &dyn Fn(&scangate_results::model::TestResult<'a>) -> bool| {
+    let results = control.results();
+    let first = |pred: &dyn Fn(&scangate_results::model::TestResult<'_>) -> bool| {
         results.iter().find(|r| pred(r)).and_then(|r| {
             r.message
                 .as_deref()
@@ -497,27 +501,30 @@ pub fn explaining_message<'a>(c: &Evaluated<'a>) -> Option<&'a str> {
                 .or(Some(r.code_desc.as_str()))
         })
     };
-    match c.status {
+    match status {
         Status::Failed => first(&|r| r.status == Some(ResultStatus::Failed)),
         Status::ProfileError => {
             first(&|r| r.is_error()).or(Some("No describe blocks were run in this control"))
         }
         Status::NotReviewed => results.iter().find_map(|r| r.skip_message.as_deref()),
-        Status::NotApplicable => c
-            .control
+        Status::NotApplicable => control
             .waiver_data
             .as_ref()
             .and_then(|w| w.justification.as_deref())
-            .or(c.control.desc.as_deref()),
+            .or(control.desc.as_deref()),
         Status::Passed => None,
     }
 }
 
-impl<'a> ControlView<'a> {
-    /// The view of `summary.controls[index]`.
-    pub fn new(index: usize, summary: &'a Summary<'a>, failed_rules: &[&'a str]) -> Self {
+impl<'c> ControlView<'c> {
+    /// The view of `summary.controls[index]`, whose full control (`ControlHead::full`) is `c`.
+    pub fn new(
+        index: usize,
+        summary: &'c Summary<'_>,
+        c: &'c Control<'_>,
+        failed_rules: &[&'c str],
+    ) -> Self {
         let evaluated = &summary.controls[index];
-        let c = evaluated.control;
         ControlView {
             index,
             id: &c.id,
@@ -528,7 +535,7 @@ impl<'a> ControlView<'a> {
             severity: evaluated.severity.key(),
             impact: c.impact,
             failing: matches!(evaluated.status, Status::Failed | Status::ProfileError),
-            message: explaining_message(evaluated),
+            message: explaining_message(evaluated.status, c),
             desc: c.desc.as_deref(),
             check: c.description("check"),
             fix: c.description("fix"),

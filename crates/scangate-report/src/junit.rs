@@ -45,11 +45,11 @@ fn attribute(text: &str) -> String {
 }
 
 /// saf's own wording for each test line of a control (inspecjs `to_message_line`).
-fn test_lines(c: &scangate_results::Evaluated<'_>, only_failing: bool) -> String {
+fn test_lines(control: &scangate_results::model::Control<'_>, only_failing: bool) -> String {
     use scangate_results::model::ResultStatus;
     const MAX: usize = 64 * 1024;
     let mut out = String::new();
-    for r in c.control.results() {
+    for r in control.results() {
         let line = match (r.status, r.is_error()) {
             (_, true) => format!(
                 "ERROR -- Test: {}\nMessage: {}\n{}",
@@ -86,9 +86,8 @@ fn test_lines(c: &scangate_results::Evaluated<'_>, only_failing: bool) -> String
     xml_text(&out)
 }
 
-fn seconds(c: &scangate_results::Evaluated<'_>) -> Duration {
-    let total: f64 = c
-        .control
+fn seconds(control: &scangate_results::model::Control<'_>) -> Duration {
+    let total: f64 = control
         .results()
         .iter()
         .filter_map(|r| r.run_time)
@@ -116,7 +115,10 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 profile.counts.compliance().to_string(),
             ));
             for c in &summary.controls[profile.controls.clone()] {
-                let reason = explaining_message(c).map(attribute).unwrap_or_default();
+                let control = c.control.full();
+                let reason = explaining_message(c.status, &control)
+                    .map(attribute)
+                    .unwrap_or_default();
                 let status = match c.status {
                     Status::Passed => TestCaseStatus::success(),
                     Status::Failed | Status::ProfileError => {
@@ -132,7 +134,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                             "profile-error"
                         });
                         s.set_message(reason);
-                        s.set_description(test_lines(c, true));
+                        s.set_description(test_lines(&control, true));
                         s
                     }
                     Status::NotReviewed | Status::NotApplicable => {
@@ -156,9 +158,9 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 let name = format!("{} [{}] {title}", c.control.id, c.severity.key());
                 let mut case = TestCase::new(attribute(name.trim_end()), status);
                 case.set_classname(xml_text(&profile.profile.name));
-                case.set_time(seconds(c));
+                case.set_time(seconds(&control));
                 if c.status == Status::Passed {
-                    case.set_system_out(test_lines(c, false));
+                    case.set_system_out(test_lines(&control, false));
                 }
                 suite.add_test_case(case);
             }

@@ -125,15 +125,22 @@ pub fn write(
         .ok();
     }
 
-    // Verdict tables and failed-control lists first: they are what a reader needs, and they
-    // are small. Details come last and are what gets cut when space runs out.
+    // Verdicts are what a reader needs first and are small: they are always written. The
+    // failed-control tables come next, then the details; both stop where the budget ends.
+    let budget = options.markdown_max_bytes.saturating_sub(1024);
+    let verdicts: Vec<String> = report.inputs.iter().map(verdict_section).collect();
+    let reserved: usize = verdicts.iter().map(String::len).sum();
+    let mut unlisted = 0usize;
     let mut details: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (n, input) in report.inputs.iter().enumerate() {
-        let failing = write_input(&mut out, input);
+    for (n, (input, verdict)) in report.inputs.iter().zip(&verdicts).enumerate() {
+        out.push_str(verdict);
+        let rest: usize = verdicts[n + 1..].iter().map(String::len).sum();
+        let failing = failing_controls(input);
+        unlisted += failed_table(&mut out, input, &failing, budget.saturating_sub(rest));
         details.push((n, failing));
     }
+    debug_assert!(reserved <= out.len());
 
-    let budget = options.markdown_max_bytes.saturating_sub(512);
     let mut omitted = 0usize;
     for (n, failing) in &details {
         let input = &report.inputs[*n];
@@ -147,8 +154,14 @@ pub fn write(
         }
         out.push_str(&heading);
         let failed_rules = crate::context::failing_rules(input.summary, input.verdict);
-        for &i in failing {
-            let view = ControlView::new(i, input.summary, &failed_rules[i]);
+        for (k, &i) in failing.iter().enumerate() {
+            // Out of room: what is left is counted, not parsed.
+            if out.len() + 256 > budget {
+                omitted += failing.len() - k;
+                break;
+            }
+            let full = input.summary.controls[i].control.full();
+            let view = ControlView::new(i, input.summary, &full, &failed_rules[i]);
             let block = details_block(&view);
             if out.len() + block.len() > budget {
                 omitted += 1;
@@ -156,6 +169,12 @@ pub fn write(
             }
             out.push_str(&block);
         }
+    }
+    if unlisted > 0 {
+        rendered.warnings.push(format!(
+            "markdown report truncated: {unlisted} failed controls not listed, to stay under {} bytes",
+            options.markdown_max_bytes
+        ));
     }
     if omitted > 0 {
         let note = format!(
@@ -176,8 +195,9 @@ pub fn write(
     Ok(rendered)
 }
 
-/// One input's verdict and failed controls; returns the indices of its failed controls.
-fn write_input(out: &mut String, input: &ReportInput<'_>) -> Vec<usize> {
+/// One input's heading and verdict table.
+fn verdict_section(input: &ReportInput<'_>) -> String {
+    let mut out = String::new();
     let summary = input.summary;
     let name = escape_inline(input.name);
     match input.verdict {
@@ -213,37 +233,68 @@ fn write_input(out: &mut String, input: &ReportInput<'_>) -> Vec<usize> {
             writeln!(out, "Compliance {}%\n", summary.compliance()).ok();
         }
     }
-    let failing: Vec<usize> = summary
+    out
+}
+
+/// Indices of the input's Failed and Profile Error controls.
+fn failing_controls(input: &ReportInput<'_>) -> Vec<usize> {
+    input
+        .summary
         .controls
         .iter()
         .enumerate()
         .filter(|(_, c)| matches!(c.status, Status::Failed | Status::ProfileError))
         .map(|(i, _)| i)
-        .collect();
+        .collect()
+}
+
+/// The failed-controls table, as many rows as fit before `limit` bytes of output; returns
+/// how many rows did not fit (and says so in the report).
+fn failed_table(
+    out: &mut String,
+    input: &ReportInput<'_>,
+    failing: &[usize],
+    limit: usize,
+) -> usize {
+    let summary = input.summary;
     if failing.is_empty() {
         out.push_str("No failed controls.\n\n");
-        return failing;
+        return 0;
     }
     writeln!(out, "### Failed controls ({})\n", failing.len()).ok();
     out.push_str(
         "| Control | Severity | Status | Title | Message |\n| --- | --- | --- | --- | --- |\n",
     );
-    for &i in &failing {
+    for (k, &i) in failing.iter().enumerate() {
         let c = &summary.controls[i];
         let title = c.control.title.as_deref().unwrap_or("");
-        let message = explaining_message(c).map(cell_message).unwrap_or_default();
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {message} |",
+        let full = c.control.full();
+        let message = explaining_message(c.status, &full)
+            .map(cell_message)
+            .unwrap_or_default();
+        let row = format!(
+            "| {} | {} | {} | {} | {message} |\n",
             escape_inline(&c.control.id),
             c.severity.key(),
             c.status.label(),
             escape_inline(title)
-        )
-        .ok();
+        );
+        if out.len() + row.len() + 400 > limit {
+            let left = failing.len() - k;
+            writeln!(
+                out,
+                "\n> [!WARNING]\n> Truncated: {left} more failed control{} not listed, to stay within GitHub's \
+                 1 MiB step-summary limit. The HTML, JSON and JUnit reports list all of them.",
+                if left == 1 { "" } else { "s" }
+            )
+            .ok();
+            out.push('\n');
+            return left;
+        }
+        out.push_str(&row);
     }
     out.push('\n');
-    failing
+    0
 }
 
 /// A failed control's `<details>`: description, and every failing or erroring test.

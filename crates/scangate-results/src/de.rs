@@ -79,7 +79,7 @@ impl<'de> Deserialize<'de> for AnyObject {
 }
 
 /// A profile's `attributes`: an array of objects.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ObjectList;
 
 impl<'de> Deserialize<'de> for ObjectList {
@@ -89,7 +89,7 @@ impl<'de> Deserialize<'de> for ObjectList {
 }
 
 /// A profile's `groups`: `[{id, controls: [ids], title?}]`, checked, not kept.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Groups;
 
 #[derive(serde::Deserialize)]
@@ -109,7 +109,7 @@ impl<'de> Deserialize<'de> for Groups {
 }
 
 /// A profile's `supports`: platform filters, checked, not kept.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Supports;
 
 #[derive(serde::Deserialize)]
@@ -135,7 +135,7 @@ impl<'de> Deserialize<'de> for Supports {
 }
 
 /// `refs[].ref`: a string, or an array of objects (kept as absent).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum RefValue<'a> {
     Text(Text<'a>),
     Objects,
@@ -165,7 +165,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RefValue<'a> {
 }
 
 /// `waiver_data.skipped_due_to_waiver`: a boolean, or a string (truthy when non-empty).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum BoolOrText<'a> {
     Bool(bool),
     Text(Text<'a>),
@@ -301,7 +301,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for TagValue<'a> {
 }
 
 /// A control's `tags`: the ones scangate interprets, and the rest kept raw for display.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Tags<'a> {
     /// `tags.severity`; `null` is treated as absent, as saf's `?.` does.
     pub severity: Option<TagValue<'a>>,

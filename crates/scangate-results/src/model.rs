@@ -77,8 +77,12 @@ pub struct Profile<'a> {
     pub status_message: Option<Text<'a>>,
     #[serde(borrow, default)]
     pub skip_message: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub controls: Vec<Control<'a>>,
+    /// The controls, each as a small head plus its JSON (parsed in full on demand).
+    #[serde(skip)]
+    pub controls: Vec<ControlHead<'a>>,
+    /// The controls' JSON as the first pass saw it; turned into `controls`, then dropped.
+    #[serde(borrow, rename = "controls")]
+    pub(crate) raw_controls: Vec<&'a RawValue>,
     #[serde(rename = "attributes")]
     pub(crate) _attributes: ObjectList,
     #[serde(rename = "groups")]
@@ -88,7 +92,7 @@ pub struct Profile<'a> {
 }
 
 /// An entry of a profile's `depends`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Dependency<'a> {
     #[serde(borrow, default)]
     pub name: Option<Text<'a>>,
@@ -111,7 +115,7 @@ pub struct Dependency<'a> {
 }
 
 /// A control and its test results.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Control<'a> {
     #[serde(borrow)]
     pub id: Text<'a>,
@@ -153,7 +157,7 @@ impl<'a> Control<'a> {
 }
 
 /// One of a control's labelled descriptions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Description<'a> {
     #[serde(borrow)]
     pub label: Text<'a>,
@@ -162,7 +166,7 @@ pub struct Description<'a> {
 }
 
 /// A control reference (`refs`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Reference<'a> {
     #[serde(borrow, default, rename = "ref")]
     pub reference: Option<RefValue<'a>>,
@@ -173,7 +177,7 @@ pub struct Reference<'a> {
 }
 
 /// Where the control is defined in its profile.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct SourceLocation<'a> {
     #[serde(default)]
     pub line: Option<f64>,
@@ -191,7 +195,7 @@ pub enum ResultStatus {
 }
 
 /// One `describe`/`it` block's outcome.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct TestResult<'a> {
     #[serde(default)]
     pub status: Option<ResultStatus>,
@@ -222,7 +226,7 @@ impl TestResult<'_> {
 }
 
 /// A waiver applied to the control.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Waiver<'a> {
     #[serde(borrow, default)]
     pub justification: Option<Text<'a>>,
@@ -248,7 +252,7 @@ impl Waiver<'_> {
 }
 
 /// A manual attestation (read and shown; it does not change the status, as in saf).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Attestation<'a> {
     #[serde(borrow)]
     pub control_id: Text<'a>,
@@ -265,3 +269,99 @@ pub struct Attestation<'a> {
 
 /// A tag value kept verbatim for display.
 pub type RawTag<'a> = &'a RawValue;
+
+/// What scangate keeps of a control for counting and gating: a few fields, its status and
+/// severity, and its JSON text, from which [`ControlHead::full`] parses the whole control
+/// when a report needs it. Keeping heads instead of full controls is what holds a 250 MB scan
+/// to a few megabytes beyond its own bytes.
+#[derive(Debug, Clone)]
+pub struct ControlHead<'a> {
+    pub id: Text<'a>,
+    pub title: Option<Text<'a>>,
+    pub impact: f64,
+    /// The status saf gives this control's own results (A3).
+    pub status: crate::Status,
+    /// Its severity (A4, B4).
+    pub severity: crate::Severity,
+    /// Set when a severity tag was not a string and the impact decided (B4).
+    pub severity_warning: Option<crate::SeverityWarning>,
+    /// At least one result: overlay linking prefers such controls.
+    pub has_results: bool,
+    body: Body<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum Body<'a> {
+    /// The control's JSON in the input buffer, already validated as a [`Control`].
+    Json(&'a RawValue),
+    /// A control built by scangate (json-min has no control objects to point at).
+    Built(Box<Control<'a>>),
+}
+
+impl<'a> ControlHead<'a> {
+    /// The head of a parsed control whose JSON is `json`.
+    pub(crate) fn from_json(control: Control<'a>, json: &'a RawValue) -> Self {
+        Self::new(control, Body::Json(json))
+    }
+
+    /// The head of a control scangate built itself.
+    pub(crate) fn from_built(control: Control<'a>) -> Self {
+        let body = Body::Built(Box::new(control.clone()));
+        Self::new(control, body)
+    }
+
+    fn new(control: Control<'a>, body: Body<'a>) -> Self {
+        let status = crate::control_status(&control);
+        let (severity, severity_warning) = crate::control_severity(&control);
+        ControlHead {
+            has_results: !control.results().is_empty(),
+            id: control.id,
+            title: control.title,
+            impact: control.impact,
+            status,
+            severity,
+            severity_warning,
+            body,
+        }
+    }
+
+    /// The whole control, parsed again from its JSON. Costs a parse: call it once per
+    /// control and render, rather than in a loop.
+    pub fn full(&self) -> Control<'a> {
+        match &self.body {
+            Body::Built(control) => (**control).clone(),
+            // The same bytes already parsed as this type when the file was read, so this
+            // cannot fail; were it ever to, the head's own fields still describe the control.
+            Body::Json(json) => {
+                serde_json::from_str(json.get()).unwrap_or_else(|_| self.placeholder())
+            }
+        }
+    }
+
+    /// The control's JSON as it appears in the input (None for json-min).
+    pub fn json(&self) -> Option<&'a str> {
+        match &self.body {
+            Body::Json(json) => Some(json.get()),
+            Body::Built(_) => None,
+        }
+    }
+
+    fn placeholder(&self) -> Control<'a> {
+        Control {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            desc: None,
+            descriptions: Vec::new(),
+            impact: self.impact,
+            refs: Vec::new(),
+            tags: Tags::default(),
+            source_location: SourceLocation {
+                line: None,
+                file: None,
+            },
+            results: Some(Vec::new()),
+            waiver_data: None,
+            attestation_data: None,
+        }
+    }
+}

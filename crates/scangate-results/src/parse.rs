@@ -11,7 +11,11 @@ use serde::de::IgnoredAny;
 
 use crate::de::{Groups, ObjectList, RESULT_STATUS_WORDS, Supports};
 use crate::error::{Error, ErrorKind, Location};
-use crate::model::{Control, Format, Platform, Profile, Results, SourceLocation, Tags, TestResult};
+use serde_json::value::RawValue;
+
+use crate::model::{
+    Control, ControlHead, Format, Platform, Profile, Results, SourceLocation, Tags, TestResult,
+};
 use crate::text::Text;
 
 /// InSpec's default impact, used for json-min reports, which carry none.
@@ -119,7 +123,154 @@ pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<Results<'a>, Error> {
         Ok(top) => top,
         Err(err) => return Err(syntax_error(path, bytes, &err)),
     };
-    build(top).map_err(fail)
+    let mut results = build(top).map_err(fail)?;
+    if results.format == Format::Exec {
+        heads(&mut results.profiles, bytes, path)?;
+    }
+    Ok(results)
+}
+
+/// The second pass: every control's JSON (captured by the first pass as a raw slice) parsed
+/// into the full model, validated, reduced to its head, and dropped. Big files spread the
+/// controls over all cores; the result is the same in any order.
+fn heads<'a>(profiles: &mut [Profile<'a>], input: &'a [u8], path: &Path) -> Result<(), Error> {
+    struct Parsed<'a> {
+        head: ControlHead<'a>,
+        has_results_key: bool,
+    }
+    let jobs: Vec<(usize, usize, &'a RawValue)> = profiles
+        .iter()
+        .enumerate()
+        .flat_map(|(p, profile)| {
+            profile
+                .raw_controls
+                .iter()
+                .enumerate()
+                .map(move |(c, raw)| (p, c, *raw))
+        })
+        .collect();
+    let parse_one =
+        |&(_, _, raw): &(usize, usize, &'a RawValue)| -> Result<Parsed<'a>, serde_json::Error> {
+            let control: Control<'a> = serde_json::from_str(raw.get())?;
+            let has_results_key = control.results.is_some();
+            Ok(Parsed {
+                head: ControlHead::from_json(control, raw),
+                has_results_key,
+            })
+        };
+    let bytes: usize = jobs.iter().map(|(_, _, raw)| raw.get().len()).sum();
+    let parsed: Vec<Result<Parsed<'a>, serde_json::Error>> = if bytes >= PARALLEL_BYTES {
+        parallel_map(&jobs, parse_one)
+    } else {
+        jobs.iter().map(parse_one).collect()
+    };
+    let mut missing_results = None;
+    let mut all_missing = !jobs.is_empty();
+    for profile in profiles.iter_mut() {
+        profile.controls.reserve_exact(profile.raw_controls.len());
+        profile.raw_controls = Vec::new();
+    }
+    for (job, result) in jobs.iter().zip(parsed) {
+        let (p, c, raw) = *job;
+        match result {
+            Ok(parsed) => {
+                if parsed.has_results_key {
+                    all_missing = false;
+                } else {
+                    missing_results.get_or_insert((p, c));
+                }
+                profiles[p].controls.push(parsed.head);
+            }
+            Err(err) => return Err(control_error(path, input, raw, p, c, &err)),
+        }
+    }
+    let fail = |kind| Error {
+        path: path.to_owned(),
+        kind,
+    };
+    match missing_results {
+        None => Ok(()),
+        Some(_) if all_missing => Err(fail(ErrorKind::ProfileNotResults)),
+        Some((p, c)) => Err(fail(at(
+            &format!("profiles[{p}].controls[{c}]"),
+            "missing required field `results`",
+        ))),
+    }
+}
+
+/// Below this many bytes of controls, threads cost more than they save.
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// `f` over `items` on every core, in contiguous chunks, keeping order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// An error inside one control's JSON, placed in the whole file: line and column from the
+/// slice's offset, the JSON path prefixed with where the control sits.
+fn control_error(
+    path: &Path,
+    input: &[u8],
+    raw: &RawValue,
+    p: usize,
+    c: usize,
+    err: &serde_json::Error,
+) -> Error {
+    let slice = raw.get();
+    let offset = (slice.as_ptr() as usize)
+        .saturating_sub(input.as_ptr() as usize)
+        .min(input.len());
+    let before = &input[..offset];
+    let base_line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let base_column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    let line_column = (err.line() > 0).then(|| {
+        if err.line() == 1 {
+            (base_line, base_column + err.column() - 1)
+        } else {
+            (base_line + err.line() - 1, err.column())
+        }
+    });
+    let mut de = serde_json::Deserializer::from_str(slice);
+    let inner = match serde_path_to_error::deserialize::<_, Control<'_>>(&mut de) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => ".".to_owned(),
+    };
+    let json_path = if inner == "." {
+        format!("profiles[{p}].controls[{c}]")
+    } else {
+        format!("profiles[{p}].controls[{c}].{inner}")
+    };
+    Error {
+        path: path.to_owned(),
+        kind: ErrorKind::Invalid {
+            location: Location {
+                line_column,
+                json_path,
+            },
+            message: describe(err),
+        },
+    }
 }
 
 fn invalid_json(bytes: &[u8]) -> serde_json::Error {
@@ -156,7 +307,6 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
             if profiles.is_empty() {
                 return Err(ErrorKind::NoProfiles);
             }
-            check_results_present(&profiles)?;
             Ok(Results {
                 format: Format::Exec,
                 platform: Some(platform),
@@ -181,35 +331,12 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
     }
 }
 
-/// Controls without `results` mean profile JSON wrapped as results; say so.
-fn check_results_present(profiles: &[Profile<'_>]) -> Result<(), ErrorKind> {
-    let mut controls = profiles.iter().enumerate().flat_map(|(p, profile)| {
-        profile
-            .controls
-            .iter()
-            .enumerate()
-            .map(move |(c, control)| (p, c, control))
-    });
-    let Some((p, c, _)) = controls
-        .clone()
-        .find(|(_, _, control)| control.results.is_none())
-    else {
-        return Ok(());
-    };
-    if controls.all(|(_, _, control)| control.results.is_none()) {
-        return Err(ErrorKind::ProfileNotResults);
-    }
-    Err(at(
-        &format!("profiles[{p}].controls[{c}]"),
-        "missing required field `results`",
-    ))
-}
-
 /// json-min lists tests; group them into controls per profile, keeping first-seen order.
 fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, ErrorKind> {
     use std::collections::HashMap;
 
     let mut profiles: Vec<Profile<'a>> = Vec::new();
+    let mut built: Vec<Vec<Control<'a>>> = Vec::new();
     let mut profile_index: HashMap<Text<'a>, usize> = HashMap::new();
     let mut control_index: HashMap<(usize, Text<'a>), usize> = HashMap::new();
     for (i, entry) in entries.into_iter().enumerate() {
@@ -259,13 +386,15 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
                     status_message: None,
                     skip_message: None,
                     controls: Vec::new(),
+                    raw_controls: Vec::new(),
                     _attributes: ObjectList,
                     _groups: Groups,
                     _supports: Supports,
                 });
+                built.push(Vec::new());
                 profiles.len() - 1
             });
-        let controls = &mut profiles[p].controls;
+        let controls = &mut built[p];
         let c = *control_index.entry((p, id.clone())).or_insert_with(|| {
             controls.push(Control {
                 id,
@@ -298,6 +427,9 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
                 resource: entry.resource,
             });
         }
+    }
+    for (profile, controls) in profiles.iter_mut().zip(built) {
+        profile.controls = controls.into_iter().map(ControlHead::from_built).collect();
     }
     Ok(profiles)
 }

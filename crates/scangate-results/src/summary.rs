@@ -11,8 +11,8 @@ use std::ops::Range;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::model::{Control, Profile, Results};
-use crate::status::{Severity, SeverityWarning, Status, control_severity, control_status};
+use crate::model::{ControlHead, Profile, Results};
+use crate::status::{Severity, SeverityWarning, Status};
 
 /// Controls per status × severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -75,10 +75,11 @@ impl Counts {
 /// A counted control: its root (the layer whose results and metadata count) and verdict.
 #[derive(Debug, Clone, Copy)]
 pub struct Evaluated<'r> {
-    /// The deepest ancestor: results, impact, tags and id come from it (A2).
-    pub control: &'r Control<'r>,
+    /// The deepest ancestor: results, impact, tags and id come from it (A2). Its
+    /// [`ControlHead::full`] parses the whole control, for reports.
+    pub control: &'r ControlHead<'r>,
     /// The control as it appears in the counted profile (the same as `control` unless overlaid).
-    pub leaf: &'r Control<'r>,
+    pub leaf: &'r ControlHead<'r>,
     /// Index into [`Summary::profiles`].
     pub profile: usize,
     pub status: Status,
@@ -142,7 +143,7 @@ impl<'r> Summary<'r> {
 /// Where every control of the file sits: (profile, control) by global index.
 struct Flat<'r> {
     owner: Vec<u32>,
-    controls: Vec<&'r Control<'r>>,
+    controls: Vec<&'r ControlHead<'r>>,
     starts: Vec<usize>,
 }
 
@@ -200,9 +201,8 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
             }
             let root = root_of(g, &parent_of, &mut chain_mark);
             let control = flat.controls[root];
-            let status = control_status(control);
-            let (severity, warning) = control_severity(control);
-            if let Some(SeverityWarning { tag, found }) = warning {
+            let (status, severity) = (control.status, control.severity);
+            if let Some(SeverityWarning { tag, found }) = &control.severity_warning {
                 summary.warnings.push(Warning {
                     json_path: format!("profiles[{}].controls[{}]", flat.owner[root], root - flat.starts[flat.owner[root] as usize]),
                     message: format!(
@@ -298,7 +298,7 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
         for (g, control) in flat.controls.iter().enumerate() {
             let g = g as u32;
             let entry = fallback.entry(control.id.as_str()).or_insert((g, None));
-            if entry.1.is_none() && !control.results().is_empty() {
+            if entry.1.is_none() && control.has_results {
                 entry.1 = Some(g);
             }
         }
