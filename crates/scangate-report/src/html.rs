@@ -201,26 +201,29 @@ fn is_noncharacter(c: char) -> bool {
 /// newline. `&`, `<` and `>` are always escaped, which makes element text safe; `quotes`
 /// also escapes `"` and `'`, for attribute values.
 fn push_escaped(out: &mut String, text: &str, quotes: bool) {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            '\'' if quotes => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
-            }
-            c if c.is_control() || is_noncharacter(c) || is_bidi_control(c) => {
-                out.push('\u{FFFD}');
-            }
-            c => out.push(c),
-        }
+    // Runs of characters that stay as they are are copied whole: this is the hot loop of
+    // the report.
+    let mut kept = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' if quotes => "&quot;",
+            '\'' if quotes => "&#39;",
+            '\t' | '\n' => continue,
+            ' '..='~' => continue,
+            '\r' if chars.peek().is_some_and(|&(_, next)| next == '\n') => "",
+            '\r' => "\n",
+            c if c.is_control() || is_noncharacter(c) || is_bidi_control(c) => "\u{FFFD}",
+            _ => continue,
+        };
+        out.push_str(&text[kept..at]);
+        out.push_str(replacement);
+        kept = at + c.len_utf8();
     }
+    out.push_str(&text[kept..]);
 }
 
 /// `text` escaped for HTML text and quoted attribute values: the templates' `{{x}}`.
