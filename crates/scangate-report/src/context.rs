@@ -348,11 +348,11 @@ pub struct ControlsView<'a> {
 impl ControlsView<'_> {
     /// Calls `f` with the view of every control in order. Each control is parsed in full
     /// just for its call and dropped after it, so no more than one is held at a time.
-    pub fn each<E>(&self, mut f: impl FnMut(&ControlView<'_>) -> Result<(), E>) -> Result<(), E> {
+    pub fn each<E>(&self, mut f: impl FnMut(ControlView<'_>) -> Result<(), E>) -> Result<(), E> {
         let failing = failing_rules(self.summary, self.verdict);
         for (i, evaluated) in self.summary.controls.iter().enumerate() {
             let full = evaluated.control.full();
-            f(&ControlView::new(i, self.summary, &full, &failing[i]))?;
+            f(ControlView::new(i, self.summary, &full, &failing[i]))?;
         }
         Ok(())
     }
@@ -372,7 +372,7 @@ pub fn failing_rules<'a>(summary: &Summary<'_>, verdict: Option<&'a Verdict>) ->
 impl Serialize for ControlsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.summary.controls.len()))?;
-        self.each(|control| seq.serialize_element(control))?;
+        self.each(|control| seq.serialize_element(&control))?;
         seq.end()
     }
 }

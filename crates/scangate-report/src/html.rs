@@ -72,7 +72,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
         let frame = InputFrame::new(n, input, context, report.inputs.len() > 1);
         render(hb, "input", &frame, &mut out)?;
         let mut anchor = String::new();
-        for mut control in controls.iter() {
+        controls.each(|mut control| -> Result<(), Error> {
             anchor.clear();
             // Writing to a String cannot fail.
             let _ = write!(anchor, "{}-c{}", frame.anchor, control.index);
@@ -91,8 +91,8 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 hidden_results,
                 c: &control,
             };
-            render(hb, "control", &row, &mut out)?;
-        }
+            render(hb, "control", &row, &mut out)
+        })?;
         render(hb, "input_end", &frame, &mut out)?;
     }
     render(
@@ -183,18 +183,7 @@ fn compact(source: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Escaping
 
-/// Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder
-/// the text after them ("Trojan Source"). The marks (LRM, RLM, ALM) open no state and
-/// belong to ordinary right-to-left text, so they are kept.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Code points HTML forbids in a document: noncharacters.
-fn is_noncharacter(c: char) -> bool {
-    let n = c as u32;
-    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
-}
+use crate::text::{is_bidi_control, is_noncharacter};
 
 /// Appends `text` escaped for HTML. Control characters other than tab and newline (NUL,
 /// ESC, C1), noncharacters and bidi controls become U+FFFD, visibly; CR and CRLF become a

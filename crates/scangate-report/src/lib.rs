@@ -38,6 +38,7 @@ pub mod markdown_table;
 pub mod sarif;
 pub mod summary;
 pub mod template;
+pub mod text;
 
 use std::fmt;
 use std::io::{self, Write};

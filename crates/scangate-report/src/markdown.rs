@@ -12,7 +12,8 @@ use std::io::Write;
 use scangate_results::Status;
 
 use crate::context::{ControlView, ReportInput, explaining_message};
-use crate::summary::{is_bidi_control, markdown_table};
+use crate::summary::markdown_table;
+use crate::text::is_unsafe;
 use crate::{Error, RenderOptions, Rendered, Report};
 
 /// Escapes untrusted text for inline Markdown (table cells, headings, list items).
@@ -45,9 +46,7 @@ fn escape_pre(text: &str) -> String {
                 out.push('\n');
             }
             '\t' => out.push_str("    "),
-            c if c.is_control() || is_bidi_control(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                out.push('\u{FFFD}')
-            }
+            c if is_unsafe(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

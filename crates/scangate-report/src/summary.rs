@@ -7,6 +7,7 @@ use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Tab
 use scangate_results::{Counts, ProfileAggregate, Severity, Status};
 
 use crate::markdown_table::{self, Align};
+use crate::text::{is_bidi_control, is_noncharacter};
 
 /// saf's column order and emoji.
 const COLUMNS: [(Status, &str); 5] = [
@@ -86,7 +87,7 @@ pub fn escape_markdown_inline(text: &str) -> String {
             }
             '&' => out.push_str("&amp;"),
             c if c.is_control() => out.push(' '),
-            c if is_bidi_control(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if is_bidi_control(c) || is_noncharacter(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -199,16 +200,11 @@ pub fn write_table(
 pub fn sanitize_terminal(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() || is_bidi_control(c) {
+            if c.is_control() || is_bidi_control(c) || is_noncharacter(c) {
                 '\u{FFFD}'
             } else {
                 c
             }
         })
         .collect()
-}
-
-/// Unicode's explicit directional formatting characters (the "Trojan Source" set).
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -212,11 +212,15 @@ fn markdown_cuts_the_failed_table_too_when_it_alone_is_too_long() {
         ..RenderOptions::default()
     };
     let mut out = Vec::new();
-    let rendered = scangate_report::render(Format::Markdown, &built.report, &mut out, &options).unwrap();
+    let rendered =
+        scangate_report::render(Format::Markdown, &built.report, &mut out, &options).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.len() <= 12_000, "{} bytes", text.len());
     assert!(text.contains("more failed controls not listed"), "{text}");
-    assert!(text.contains("| `failed.high.max` |"), "the verdict is always there");
+    assert!(
+        text.contains("| `failed.high.max` |"),
+        "the verdict is always there"
+    );
     assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
     check_markdown_structure("rhel-8 (cut)", &text);
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# scangate against the reference SAF CLI 1.5.3, side by side, on generated InSpec results.
+#
+#   scripts/bench-vs-saf.sh                 # everything (saf on 250 MB takes about a minute a run)
+#   RUNS=3 SAF_RUNS=1 scripts/bench-vs-saf.sh
+#   SKIP_SAF=1 scripts/bench-vs-saf.sh      # scangate only
+#
+# Inputs come from ../shared/tools/gen-results (deterministic), cached in $BENCH_DIR
+# (default target/bench-inputs). Each command runs RUNS times (SAF_RUNS for saf) after a
+# warm-up; the table shows the median wall time and the largest peak RSS (/usr/bin/time -v).
+# Needs: a release build (built here), python3, GNU time; for saf: node + npm (../shared/tools/saf
+# installs saf on first use).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+SAF_RUNS=${SAF_RUNS:-3}
+BENCH_DIR=${BENCH_DIR:-target/bench-inputs}
+GEN=../shared/tools/gen-results
+SAF=../shared/tools/saf
+TIME=/usr/bin/time
+THRESHOLD=thresholds/basic.yml
+
+[ -x "$TIME" ] || { echo "bench-vs-saf: GNU time ($TIME) is needed: apt-get install time" >&2; exit 2; }
+cargo build --locked --release --quiet
+BIN=target/release/scangate
+mkdir -p "$BENCH_DIR"
+
+generate() { # name args...
+  local name=$1; shift
+  [ -s "$BENCH_DIR/$name.json" ] || python3 "$GEN" "$BENCH_DIR/$name.json" "$@" >&2
+}
+generate small --controls 2 --results 1 --text-kb 1
+generate 50mb --controls 8500 --results 8
+generate 250mb --controls 42500 --results 8
+generate 250mb-overlay --controls 42500 --results 8 --overlay
+if [ ! -d "$BENCH_DIR/pods" ]; then
+  mkdir -p "$BENCH_DIR/pods"
+  for i in $(seq 1 50); do python3 "$GEN" "$BENCH_DIR/pods/pod-$i.json" --controls 850 --results 8 --seed "$i"; done
+fi
+
+# measure RUNS CMD...: prints "median_wall_s max_rss_kb median_cpu_s" over RUNS runs after a warm-up.
+measure() {
+  local runs=$1; shift
+  local out walls=() rsss=() cpus=()
+  "$@" >/dev/null 2>&1 || true
+  for _ in $(seq 1 "$runs"); do
+    out=$("$TIME" -f '%e %M %U %S' "$@" 2>&1 >/dev/null | tail -n 1)
+    read -r wall rss user sys <<<"$out"
+    walls+=("$wall"); rsss+=("$rss"); cpus+=("$(echo "$user + $sys" | bc -l)")
+  done
+  python3 - "${walls[*]}" "${rsss[*]}" "${cpus[*]}" <<'PY'
+import statistics, sys
+walls = [float(x) for x in sys.argv[1].split()]
+rss = [int(x) for x in sys.argv[2].split()]
+cpu = [float(x) for x in sys.argv[3].split()]
+print(f"{statistics.median(walls):.4f} {max(rss)} {statistics.median(cpu):.4f}")
+PY
+}
+
+mb() { python3 -c "import os,sys; print(f'{sum(os.path.getsize(p) for p in sys.argv[1:])/1e6:.1f}')" "$@"; }
+
+reports=(--report "markdown=$BENCH_DIR/out.md" --report "junit=$BENCH_DIR/out.xml" --report "sarif=$BENCH_DIR/out.sarif"
+         --report "html=$BENCH_DIR/out.html" --report "json=$BENCH_DIR/out.json")
+
+rows=()
+row() { # label input-files... -- scangate-args...
+  local label=$1; shift
+  local files=()
+  while [ "$1" != "--" ]; do files+=("$1"); shift; done; shift
+  local size; size=$(mb "${files[@]}")
+  read -r s_wall s_rss s_cpu < <(measure "$RUNS" "$BIN" "$@")
+  local s_mbps; s_mbps=$(python3 -c "print(f'{$size/$s_wall:.0f}')")
+  local line="$label|$size|$s_wall|$s_mbps|$((s_rss / 1024))|$s_cpu"
+  if [ -z "${SKIP_SAF:-}" ] && [ ${#files[@]} -eq 1 ] && [ -n "${SAF_ARGS:-}" ]; then
+    # shellcheck disable=SC2086 # SAF_ARGS is a word list on purpose
+    read -r f_wall f_rss _ < <(cd "$BENCH_DIR" && measure "$SAF_RUNS" "$OLDPWD/$SAF" $SAF_ARGS)
+    line="$line|$f_wall|$((f_rss / 1024))|$(python3 -c "print(f'{$f_wall/$s_wall:.0f}x')")"
+  else
+    line="$line|-|-|-"
+  fi
+  rows+=("$line")
+}
+
+abs() { python3 -c "import os,sys; print(os.path.abspath(sys.argv[1]))" "$1"; }
+for name in small 50mb 250mb 250mb-overlay; do
+  f=$BENCH_DIR/$name.json
+  SAF_ARGS="validate threshold -i $(abs "$f") -T $(abs "$THRESHOLD")" row "check $name" "$f" -- check -q -i "$f" -T "$THRESHOLD"
+done
+SAF_ARGS="summary -i $(abs "$BENCH_DIR/small.json") -f json" row "summary small (start-up)" "$BENCH_DIR/small.json" -- summary -f json -i "$BENCH_DIR/small.json"
+SAF_ARGS="" row "check 250mb + all 5 reports" "$BENCH_DIR/250mb.json" -- check -q -i "$BENCH_DIR/250mb.json" -T "$THRESHOLD" "${reports[@]}"
+SAF_ARGS="" row "summary 250mb + all 5 reports" "$BENCH_DIR/250mb.json" -- summary -f json -i "$BENCH_DIR/250mb.json" "${reports[@]}"
+pods=("$BENCH_DIR"/pods/*.json)
+SAF_ARGS="" row "check 50 pods x 5 MB" "${pods[@]}" -- check -q -i "${pods[@]}" -T "$THRESHOLD"
+
+printf '\nMachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+printf 'scangate %s (release); medians of %s runs (saf: %s); peak RSS is the largest of the runs\n\n' "$("$BIN" --version | cut -d' ' -f2)" "$RUNS" "$SAF_RUNS"
+printf '| run | input MB | scangate wall s | MB/s | peak RSS MB | CPU s | saf wall s | saf RSS MB | speed-up |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for r in "${rows[@]}"; do
+  IFS='|' read -r a b c d e f g h i <<<"$r"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i"
+done
