@@ -1,17 +1,826 @@
-//! SARIF 2.1.0 (being written).
+//! SARIF 2.1.0 for GitHub code scanning, built from `serde-sarif`'s types.
+//!
+//! | SARIF | from |
+//! |---|---|
+//! | one `run` | every input of the report (GitHub rejects several runs of one tool and category in a file, and a file may hold only 20 runs) |
+//! | `tool.driver` | `scangate`, this crate's version |
+//! | a rule per control | `id`: the control id (encoded when it is not a plain identifier, see below); `name`: its title; `shortDescription`: title; `fullDescription`: `desc`; `help`: the fix text, the check text, and the whole `desc` when `fullDescription` had to cut it; `properties.security-severity`: impact × 10 (`"7.0"`); `properties.tags`: `security`, NIST and CCI tags |
+//! | a rule per failed threshold rule | `id`: the rule's code (`failed-high-max`), as the gate and JUnit name it |
+//! | a result per failed or errored control | `level` from severity: critical, high → `error`; medium → `warning`; low, none → `note` |
+//! | a result per failed threshold rule | `level` `error`; the rule's message |
+//! | `locations[0].physicalLocation` | the control's `source_location` (file and line) if it has one, else the input file, line 1 |
+//! | `locations[0].logicalLocations[0]` | `namespace/pod/container` for a pod, the input path for a file |
+//! | `partialFingerprints.primaryLocationLineHash` | a hash of the input's identity, the profile name and the control id (or rule code) |
+//!
+//! No `automationDetails` is written: the upload's `category` decides, and codeql-action
+//! ignores it for runs that already have one.
+//!
+//! Rule ids. GitHub needs a non-empty, stable id of at most 255 characters, and uses it in URLs
+//! and search (`rule:SV-230221`). A control id made of letters, digits, `-`, `.` and `_` is used
+//! as it is; any other byte is percent-encoded (`H-1 |x` → `H-1%20%7Cx`), an id that would read
+//! as a threshold rule code has its first byte encoded (`%66ailed-high-max`), a longer one is
+//! cut and ends in `~` and a hash of the whole id, and the empty id is `~`. Distinct control
+//! ids always get distinct rule ids. Several controls with one id (across inputs, profiles or
+//! duplicated) share one rule, described by the first of them.
+//!
+//! Fingerprints. GitHub matches alerts across uploads by `primaryLocationLineHash` only (and
+//! codeql-action keeps a value that is already there). scangate's value does not depend on
+//! line numbers, messages or result order: it hashes the input's identity (for a file its
+//! path as it appears in the log; for a pod its namespace, workload, container: the pod name
+//! without Kubernetes' generated suffixes, so that redeploying does not reopen every alert),
+//! the profile name and the control id, and ends in `:n` for the n-th control with that id in
+//! that profile.
+//!
+//! Untrusted text. Everything from the scan is cleaned ([`text::clean`]: control and
+//! bidirectional-override characters replaced, line breaks normalised, `](` written `] (` so
+//! that no viewer makes a link of it), cut to GitHub's limits (names 255 bytes, descriptions
+//! 1,024, messages 4 KiB, help sections 16 KiB) with a visible note, and only `help.markdown`
+//! is Markdown, escaped so that nothing in it is markup. Braces stay single although SARIF
+//! (§3.11.5) wants `{{` for placeholders: no message has `arguments`, GitHub substitutes
+//! none, and doubled braces would show there.
+//!
+//! Limits. At most `RenderOptions::sarif_max_results` results (GitHub's 25,000 per run) are
+//! written: the failed threshold rules first, then the controls by severity, id, input and
+//! position; what is left out is counted in a warning, in `invocations[0]
+//! .toolExecutionNotifications` and in `run.properties.scangate`. Rules are capped the same
+//! way (GitHub's limit is the same number), keeping every rule a result refers to.
+//!
+//! Memory. The log is streamed: rules and results are built and serialised one at a time from
+//! the borrowed report, and text that needs no cleaning is not copied.
 
+mod ids;
+mod text;
+mod uri;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-use crate::{Error, RenderOptions, Rendered, Report};
+use scangate_results::{Severity, Status, Summary};
+use scangate_threshold::RuleOutcome;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
+use serde_json::{Value, json};
+use serde_sarif::sarif;
 
-/// Writes the SARIF log.
+use crate::context::{ControlView, failing_rules};
+use crate::{Error, Origin, RenderOptions, Rendered, Report, ReportInput};
+
+/// The OASIS schema of SARIF 2.1.0 (final, errata 01), as `$schema`.
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+const GATE_HELP_URI: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#the-gate-scangate-check");
+
+/// GitHub's limit for `rule.name`; also used for ids and names quoted in other text.
+const MAX_NAME: usize = 255;
+/// GitHub's limit for `shortDescription.text` and `fullDescription.text`.
+const MAX_DESCRIPTION: usize = 1024;
+/// Result messages: GitHub shows the first sentence as the alert's title and the rest below;
+/// 4 KiB keeps every InSpec diff readable and 25,000 results within the 10 MB upload limit in
+/// all but pathological cases.
+const MAX_MESSAGE: usize = 4096;
+const MAX_HELP_SECTION: usize = 16 * 1024;
+/// GitHub rejects a rule with more than 20 tags (and shows 10).
+const MAX_TAGS: usize = 20;
+const MAX_TAG: usize = 255;
+/// Control ids listed in a threshold result's properties.
+const MAX_LISTED_CONTROLS: usize = 100;
+const NO_HELP: &str = "The profile gives no fix or check text for this control.";
+const GATE_HELP: &str = "Remediate the controls behind this number (listed in this result's \
+    properties and in scangate's other reports), or waive them with a justification. If the \
+    limit itself is wrong, change it in the threshold file.";
+
+/// Writes the SARIF log of `report` to `w`.
 pub fn write(
-    _report: &Report<'_>,
-    _w: &mut dyn Write,
-    _options: &RenderOptions,
+    report: &Report<'_>,
+    w: &mut dyn Write,
+    options: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    Err(Error::Template {
-        name: "sarif".into(),
-        message: "the SARIF report is not built yet".into(),
+    let plan = Plan::new(report, options.sarif_max_results);
+    let mut rendered = Rendered::default();
+    let mut notifications = Vec::new();
+    let cap = options.sarif_max_results;
+    if plan.omitted_results > 0 {
+        let message = format!(
+            "SARIF: {} of {} results left out: GitHub code scanning takes at most {cap} per run \
+             (kept the failed threshold rules, then the most severe controls).",
+            plan.omitted_results, plan.total_results
+        );
+        notifications.push(warning_notification(&message));
+        rendered.warnings.push(message);
+    }
+    if plan.omitted_rules > 0 {
+        let message = format!(
+            "SARIF: {} of {} rules left out: GitHub code scanning takes at most {cap} per run \
+             (kept every rule a result refers to).",
+            plan.omitted_rules, plan.total_rules
+        );
+        notifications.push(warning_notification(&message));
+        rendered.warnings.push(message);
+    }
+
+    let mut invocation = sarif::Invocation::builder()
+        .execution_successful(true)
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let ctx = Ctx {
+        report,
+        plan: &plan,
+    };
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    component: sarif::ToolComponent::builder()
+                        .name("scangate")
+                        .version(env!("CARGO_PKG_VERSION"))
+                        .semantic_version(env!("CARGO_PKG_VERSION"))
+                        .information_uri(INFORMATION_URI)
+                        .build(),
+                    rules: Rules(&ctx),
+                },
+            },
+            invocations: [invocation],
+            results: Results(&ctx),
+            properties: run_properties(report, &plan, cap),
+        }],
+    };
+    serde_json::to_writer(&mut *w, &log).map_err(|e| Error::Io(e.into()))?;
+    writeln!(w)?;
+    Ok(rendered)
+}
+
+fn warning_notification(message: &str) -> sarif::Notification {
+    let mut n = sarif::Notification::builder()
+        .message(sarif::Message::from(message))
+        .build();
+    n.level = Some(json!("warning"));
+    n
+}
+
+fn run_properties(report: &Report<'_>, plan: &Plan<'_>, cap: usize) -> sarif::PropertyBag {
+    let mut summary = serde_json::Map::new();
+    summary.insert("inputs".into(), json!(report.inputs.len()));
+    if let Some(threshold) = report.threshold {
+        summary.insert("threshold".into(), json!(text::clean(threshold, MAX_NAME)));
+    }
+    if let Some(passed) = report.passed() {
+        summary.insert("passed".into(), json!(passed));
+    }
+    summary.insert("results".into(), json!(plan.results.len()));
+    summary.insert("resultsOmitted".into(), json!(plan.omitted_results));
+    summary.insert("rulesOmitted".into(), json!(plan.omitted_rules));
+    summary.insert("maxResults".into(), json!(cap));
+    sarif::PropertyBag::builder()
+        .additional_properties(BTreeMap::from([(
+            "scangate".to_owned(),
+            Value::Object(summary),
+        )]))
+        .build()
+}
+
+/// The log's envelope: `serde-sarif`'s `Sarif`, `Run` and `ToolComponent` would need every
+/// rule and result in memory at once, so these mirror them with lazy `rules` and `results`.
+#[derive(Serialize)]
+struct Log<'c> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'c>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'c> {
+    tool: Tool<'c>,
+    invocations: [sarif::Invocation; 1],
+    results: Results<'c>,
+    properties: sarif::PropertyBag,
+}
+
+#[derive(Serialize)]
+struct Tool<'c> {
+    driver: Driver<'c>,
+}
+
+#[derive(Serialize)]
+struct Driver<'c> {
+    #[serde(flatten)]
+    component: sarif::ToolComponent,
+    rules: Rules<'c>,
+}
+
+struct Ctx<'c> {
+    report: &'c Report<'c>,
+    plan: &'c Plan<'c>,
+}
+
+struct Rules<'c>(&'c Ctx<'c>);
+
+impl Serialize for Rules<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ctx = self.0;
+        let mut seq = s.serialize_seq(Some(ctx.plan.rules.len()))?;
+        for rule in &ctx.plan.rules {
+            seq.serialize_element(&ctx.rule(rule))?;
+        }
+        seq.end()
+    }
+}
+
+struct Results<'c>(&'c Ctx<'c>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ctx = self.0;
+        let mut seq = s.serialize_seq(Some(ctx.plan.results.len()))?;
+        for result in &ctx.plan.results {
+            seq.serialize_element(&ctx.result(result))?;
+        }
+        seq.end()
+    }
+}
+
+/// What a rule describes: the first control with its id, or a failed threshold rule.
+#[derive(Debug, Clone, Copy)]
+enum Source<'a> {
+    Control { input: usize, control: usize },
+    Gate { outcome: &'a RuleOutcome },
+}
+
+#[derive(Debug)]
+struct PlannedRule<'a> {
+    id: Cow<'a, str>,
+    source: Source<'a>,
+}
+
+#[derive(Debug)]
+enum Finding<'a> {
+    /// `ordinal`: 1 for the first control with this id in its profile, 2 for a duplicate, ...
+    Control {
+        input: usize,
+        control: usize,
+        ordinal: u32,
+    },
+    Gate {
+        input: usize,
+        outcome: &'a RuleOutcome,
+    },
+}
+
+#[derive(Debug)]
+struct PlannedResult<'a> {
+    finding: Finding<'a>,
+    /// Index into [`Plan::rules`].
+    rule: usize,
+}
+
+/// Per input: what every result from it shares.
+#[derive(Debug)]
+struct InputInfo<'a> {
+    uri: String,
+    logical: sarif::LogicalLocation,
+    /// The hash state after the input's identity.
+    identity: ids::Fnv128,
+    /// For each control, the codes of the failed threshold rules it is behind.
+    failing: Vec<Vec<&'a str>>,
+}
+
+/// Which rules and results the log holds, in order: decided up front (it needs only indices
+/// and ids), so that writing can stream.
+#[derive(Debug)]
+struct Plan<'a> {
+    rules: Vec<PlannedRule<'a>>,
+    results: Vec<PlannedResult<'a>>,
+    inputs: Vec<InputInfo<'a>>,
+    total_results: usize,
+    omitted_results: usize,
+    total_rules: usize,
+    omitted_rules: usize,
+}
+
+impl<'a> Plan<'a> {
+    fn new(report: &Report<'a>, cap: usize) -> Self {
+        let mut rules: Vec<PlannedRule<'a>> = Vec::new();
+        let mut by_id: HashMap<Cow<'a, str>, usize> = HashMap::new();
+        let mut controls = Vec::new();
+        for (i, input) in report.inputs.iter().enumerate() {
+            let summary: &'a Summary<'a> = input.summary;
+            let mut seen: HashMap<(usize, &'a str), u32> = HashMap::new();
+            for (c, evaluated) in summary.controls.iter().enumerate() {
+                let id: &'a str = evaluated.control.id.as_str();
+                let rule_id = ids::control_rule_id(id);
+                let rule = match by_id.get(&rule_id) {
+                    Some(&r) => r,
+                    None => {
+                        rules.push(PlannedRule {
+                            id: rule_id.clone(),
+                            source: Source::Control {
+                                input: i,
+                                control: c,
+                            },
+                        });
+                        by_id.insert(rule_id, rules.len() - 1);
+                        rules.len() - 1
+                    }
+                };
+                let ordinal = seen.entry((evaluated.profile, id)).or_insert(0);
+                *ordinal += 1;
+                if matches!(evaluated.status, Status::Failed | Status::ProfileError) {
+                    controls.push((evaluated.severity, id, i, c, *ordinal, rule));
+                }
+            }
+        }
+
+        let mut gate = Vec::new();
+        let mut gate_ids: HashMap<&'a str, usize> = HashMap::new();
+        for (i, input) in report.inputs.iter().enumerate() {
+            let Some(verdict) = input.verdict else {
+                continue;
+            };
+            for outcome in &verdict.outcomes {
+                if outcome.passed {
+                    continue;
+                }
+                let code = outcome.code.as_str();
+                let rule = *gate_ids.entry(code).or_insert_with(|| {
+                    // Control ids shaped like codes are encoded, so this takes a code that is
+                    // not shaped like one (a future kind of rule) and a control with that id.
+                    let id = if by_id.contains_key(code) {
+                        Cow::Owned(format!("scangate-gate/{code}"))
+                    } else {
+                        Cow::Borrowed(code)
+                    };
+                    rules.push(PlannedRule {
+                        id,
+                        source: Source::Gate { outcome },
+                    });
+                    rules.len() - 1
+                });
+                gate.push(PlannedResult {
+                    finding: Finding::Gate { input: i, outcome },
+                    rule,
+                });
+            }
+        }
+
+        controls.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        let total_results = gate.len() + controls.len();
+        let mut results: Vec<PlannedResult<'a>> = gate;
+        results.extend(
+            controls
+                .into_iter()
+                .map(|(_, _, input, control, ordinal, rule)| PlannedResult {
+                    finding: Finding::Control {
+                        input,
+                        control,
+                        ordinal,
+                    },
+                    rule,
+                }),
+        );
+        results.truncate(cap);
+
+        // Keep every rule a result needs, then the others in order while the cap allows.
+        let mut referenced = vec![false; rules.len()];
+        for r in &results {
+            referenced[r.rule] = true;
+        }
+        let mut spare = cap.saturating_sub(referenced.iter().filter(|&&r| r).count());
+        let total_rules = rules.len();
+        let mut index = vec![usize::MAX; rules.len()];
+        let mut kept = Vec::with_capacity(rules.len().min(cap));
+        for (old, rule) in rules.into_iter().enumerate() {
+            if referenced[old] || spare > 0 {
+                if !referenced[old] {
+                    spare -= 1;
+                }
+                index[old] = kept.len();
+                kept.push(rule);
+            }
+        }
+        for r in &mut results {
+            r.rule = index[r.rule];
+        }
+
+        Plan {
+            total_rules,
+            omitted_rules: total_rules - kept.len(),
+            rules: kept,
+            total_results,
+            omitted_results: total_results - results.len(),
+            results,
+            inputs: input_infos(report.inputs),
+        }
+    }
+}
+
+/// The identity an input contributes to fingerprints, and its locations.
+fn input_infos<'a>(inputs: &[ReportInput<'a>]) -> Vec<InputInfo<'a>> {
+    let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let path = match input.origin {
+                Origin::File { path } | Origin::Pod { path, .. } => path,
+            };
+            let uri = uri::input_uri(path)
+                .or_else(|| uri::input_uri(input.name))
+                .unwrap_or_else(|| "unnamed-input".to_owned());
+            let (identity, logical) = match input.origin {
+                Origin::File { path } => (
+                    vec!["file".to_owned(), uri.clone()],
+                    sarif::LogicalLocation::builder()
+                        .fully_qualified_name(text::clean_or(
+                            Some(path),
+                            input.name,
+                            MAX_DESCRIPTION,
+                        ))
+                        .kind("resource")
+                        .build(),
+                ),
+                Origin::Pod {
+                    namespace,
+                    pod,
+                    container,
+                    ..
+                } => (
+                    vec![
+                        "pod".to_owned(),
+                        namespace.to_owned(),
+                        ids::workload_name(pod).to_owned(),
+                        container.to_owned(),
+                    ],
+                    sarif::LogicalLocation::builder()
+                        .fully_qualified_name(format!(
+                            "{}/{}/{}",
+                            text::clean(namespace, MAX_NAME),
+                            text::clean(pod, MAX_NAME),
+                            text::clean(container, MAX_NAME)
+                        ))
+                        .name(text::clean(container, MAX_NAME))
+                        .kind("resource")
+                        .build(),
+                ),
+            };
+            let mut hash = ids::Fnv128::new();
+            hash.field("scangate-fingerprint-v1");
+            for part in &identity {
+                hash.field(part);
+            }
+            // Two inputs of one identity (same file name in two directories, two replicas of
+            // a workload) stay apart, by their order.
+            let n = seen.entry(identity).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                hash.field(&n.to_string());
+            }
+            InputInfo {
+                uri,
+                logical,
+                identity: hash,
+                failing: failing_rules(input.summary, input.verdict),
+            }
+        })
+        .collect()
+}
+
+/// critical, high → error; medium → warning; low, none → note.
+fn level(severity: Severity) -> sarif::ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => sarif::ResultLevel::Error,
+        Severity::Medium => sarif::ResultLevel::Warning,
+        Severity::Low | Severity::None => sarif::ResultLevel::Note,
+    }
+}
+
+fn level_value(level: sarif::ResultLevel) -> Value {
+    json!(match level {
+        sarif::ResultLevel::Error => "error",
+        sarif::ResultLevel::Warning => "warning",
+        sarif::ResultLevel::Note => "note",
+        sarif::ResultLevel::None => "none",
     })
+}
+
+/// Impact × 10 with one decimal, within 0.0–10.0, as GitHub wants it (a string).
+fn security_severity(impact: f64) -> String {
+    let score = if impact.is_finite() {
+        (impact * 10.0).clamp(0.0, 10.0)
+    } else {
+        0.0
+    };
+    format!("{score:.1}")
+}
+
+fn text_message(text: impl Into<String>) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(text.into())
+        .build()
+}
+
+/// The help of a control's rule: its fix text, its check text, and its description when
+/// `fullDescription` could hold only part of it (help has no length limit).
+fn control_help(
+    fix: Option<&str>,
+    check: Option<&str>,
+    cut_description: Option<&str>,
+) -> sarif::MultiformatMessageString {
+    let mut plain = String::new();
+    let mut markdown = String::new();
+    for (label, body) in [
+        ("Fix", fix),
+        ("Check", check),
+        ("Description", cut_description),
+    ] {
+        let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
+            continue;
+        };
+        let body = text::clean(body, MAX_HELP_SECTION);
+        if !plain.is_empty() {
+            plain.push_str("\n\n");
+            markdown.push_str("\n\n");
+        }
+        plain.push_str(label);
+        plain.push_str(":\n");
+        plain.push_str(&body);
+        markdown.push_str("**");
+        markdown.push_str(label);
+        markdown.push_str("**\n\n");
+        markdown.push_str(&text::markdown(&body));
+    }
+    if plain.is_empty() {
+        plain.push_str(NO_HELP);
+        markdown = text::markdown(NO_HELP);
+    }
+    sarif::MultiformatMessageString::builder()
+        .text(plain)
+        .markdown(markdown)
+        .build()
+}
+
+impl Ctx<'_> {
+    fn input(&self, i: usize) -> &ReportInput<'_> {
+        &self.report.inputs[i]
+    }
+
+    fn rule(&self, rule: &PlannedRule<'_>) -> sarif::ReportingDescriptor {
+        match rule.source {
+            Source::Control { input, control } => self.control_rule(&rule.id, input, control),
+            Source::Gate { outcome } => self.gate_rule(&rule.id, outcome),
+        }
+    }
+
+    fn control_rule(&self, id: &str, input: usize, control: usize) -> sarif::ReportingDescriptor {
+        let cv = ControlView::new(control, self.input(input).summary, &[]);
+        let title = cv.title.filter(|t| !t.trim().is_empty());
+        let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
+        let short = text::clean_or(title, &shown_id, MAX_DESCRIPTION);
+        let desc = cv.desc.filter(|d| !d.trim().is_empty());
+        let (full, cut) = match desc {
+            Some(d) => text::clean_cut(d, MAX_DESCRIPTION),
+            None => (short.clone(), false),
+        };
+
+        let mut tags = vec!["security".to_owned()];
+        for tag in cv.nist.iter().chain(&cv.cci) {
+            let tag = text::clean(tag, MAX_TAG);
+            let tag = tag.trim();
+            if tags.len() < MAX_TAGS && !tag.is_empty() && !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_owned());
+            }
+        }
+        let properties = sarif::PropertyBag::builder()
+            .tags(tags)
+            .additional_properties(BTreeMap::from([
+                (
+                    "security-severity".to_owned(),
+                    json!(security_severity(cv.impact)),
+                ),
+                ("impact".to_owned(), json!(cv.impact)),
+                ("severity".to_owned(), json!(cv.severity)),
+            ]))
+            .build();
+        let severity = self.input(input).summary.controls[control].severity;
+
+        let mut rule = sarif::ReportingDescriptor::builder()
+            .id(id)
+            .short_description(text_message(short.clone()))
+            .full_description(text_message(full))
+            .help(control_help(cv.fix, cv.check, desc.filter(|_| cut)))
+            .default_configuration(
+                sarif::ReportingConfiguration::builder()
+                    .level(level_value(level(severity)))
+                    .build(),
+            )
+            .properties(properties)
+            .build();
+        // SARIF wants `name` to differ from `id`; a control's title is what people know it by.
+        rule.name = title
+            .map(|t| text::clean(t, MAX_NAME))
+            .filter(|name| name != id)
+            .map(Cow::into_owned);
+        rule
+    }
+
+    fn gate_rule(&self, id: &str, o: &RuleOutcome) -> sarif::ReportingDescriptor {
+        let key = text::clean(&o.key, MAX_NAME);
+        let limit = o.limit.to_string();
+        let threshold = self
+            .report
+            .threshold
+            .map(|t| text::clean(t, MAX_NAME))
+            .unwrap_or(Cow::Borrowed("the threshold"));
+        let mut rule = sarif::ReportingDescriptor::builder()
+            .id(id)
+            .name(text::pascal_case(&o.code))
+            .short_description(text_message(format!("Gate rule {key} ({limit})")))
+            .full_description(text_message(text::clean(
+                &format!(
+                    "{threshold} requires {key} {limit}; the scan fails the gate when it does not hold."
+                ),
+                MAX_DESCRIPTION,
+            )))
+            .help(
+                sarif::MultiformatMessageString::builder()
+                    .text(GATE_HELP)
+                    .markdown(text::markdown(GATE_HELP))
+                    .build(),
+            )
+            .help_uri(GATE_HELP_URI)
+            .default_configuration(
+                sarif::ReportingConfiguration::builder()
+                    .level(json!("error"))
+                    .build(),
+            )
+            .build();
+        rule.properties = Some(
+            sarif::PropertyBag::builder()
+                .tags(vec!["compliance".to_owned(), "gate".to_owned()])
+                .build(),
+        );
+        rule
+    }
+
+    fn result(&self, planned: &PlannedResult<'_>) -> sarif::Result {
+        match planned.finding {
+            Finding::Control {
+                input,
+                control,
+                ordinal,
+            } => self.control_result(planned.rule, input, control, ordinal),
+            Finding::Gate { input, outcome } => self.gate_result(planned.rule, input, outcome),
+        }
+    }
+
+    fn location(&self, input: usize, uri: String, line: u64) -> sarif::Location {
+        sarif::Location::builder()
+            .physical_location(
+                sarif::PhysicalLocation::builder()
+                    .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                    .region(
+                        sarif::Region::builder()
+                            .start_line(i64::try_from(line.max(1)).unwrap_or(i64::MAX))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .logical_locations(vec![self.plan.inputs[input].logical.clone()])
+            .build()
+    }
+
+    fn fingerprint(hash: ids::Fnv128, ordinal: u32) -> BTreeMap<String, String> {
+        BTreeMap::from([(
+            "primaryLocationLineHash".to_owned(),
+            format!("{}:{ordinal}", hash.hex()),
+        )])
+    }
+
+    fn control_result(
+        &self,
+        rule: usize,
+        input: usize,
+        control: usize,
+        ordinal: u32,
+    ) -> sarif::Result {
+        let info = &self.plan.inputs[input];
+        let summary = self.input(input).summary;
+        let evaluated = &summary.controls[control];
+        let cv = ControlView::new(control, summary, &info.failing[control]);
+
+        let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
+        let verb = match evaluated.status {
+            Status::ProfileError => "has a profile error",
+            _ => "failed",
+        };
+        let message = match cv.message.filter(|m| !m.trim().is_empty()) {
+            Some(m) => format!(
+                "Control '{shown_id}' {verb}: {}",
+                text::clean(m, MAX_MESSAGE)
+            ),
+            None => format!("Control '{shown_id}' {verb}."),
+        };
+
+        let (uri, line) = match cv.source.file.and_then(uri::source_uri) {
+            Some(uri) => (uri, cv.source.line.unwrap_or(1)),
+            None => (info.uri.clone(), 1),
+        };
+        let mut hash = info.identity.clone();
+        hash.field("control").field(cv.profile).field(cv.id);
+
+        let mut properties = BTreeMap::from([
+            ("status".to_owned(), json!(cv.status)),
+            ("severity".to_owned(), json!(cv.severity)),
+            (
+                "profile".to_owned(),
+                json!(text::clean(cv.profile, MAX_NAME)),
+            ),
+        ]);
+        if !cv.failed_rules.is_empty() {
+            properties.insert("thresholdRules".to_owned(), json!(cv.failed_rules));
+        }
+
+        let mut result = sarif::Result::builder()
+            .message(sarif::Message::from(message.as_str()))
+            .rule_id(self.plan.rules[rule].id.as_ref())
+            .rule_index(rule as i64)
+            .level(level(evaluated.severity))
+            .locations(vec![self.location(input, uri, line)])
+            .partial_fingerprints(Self::fingerprint(hash, ordinal))
+            .build();
+        result.properties = Some(
+            sarif::PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        );
+        result
+    }
+
+    fn gate_result(&self, rule: usize, input: usize, o: &RuleOutcome) -> sarif::Result {
+        let info = &self.plan.inputs[input];
+        let summary = self.input(input).summary;
+        let mut hash = info.identity.clone();
+        hash.field("gate").field(&o.code);
+
+        let listed: Vec<Cow<'_, str>> = o
+            .controls
+            .iter()
+            .filter_map(|&c| summary.controls.get(c))
+            .take(MAX_LISTED_CONTROLS)
+            .map(|e| text::clean(&e.control.id, MAX_NAME))
+            .collect();
+        let properties = BTreeMap::from([
+            ("key".to_owned(), json!(o.key)),
+            ("limit".to_owned(), json!(o.limit.to_string())),
+            ("actual".to_owned(), json!(o.actual.to_string())),
+            ("controls".to_owned(), json!(listed)),
+            ("controlsTotal".to_owned(), json!(o.controls.len())),
+        ]);
+
+        let mut result = sarif::Result::builder()
+            .message(sarif::Message::from(
+                text::clean(&o.message, MAX_MESSAGE).as_ref(),
+            ))
+            .rule_id(self.plan.rules[rule].id.as_ref())
+            .rule_index(rule as i64)
+            .level(sarif::ResultLevel::Error)
+            .locations(vec![self.location(input, info.uri.clone(), 1)])
+            .partial_fingerprints(Self::fingerprint(hash, 1))
+            .build();
+        result.properties = Some(
+            sarif::PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        );
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_severity_is_impact_times_ten_clamped() {
+        assert_eq!(security_severity(0.7), "7.0");
+        assert_eq!(security_severity(0.39), "3.9");
+        assert_eq!(security_severity(0.05), "0.5");
+        assert_eq!(security_severity(1.5), "10.0");
+        assert_eq!(security_severity(-0.5), "0.0");
+        assert_eq!(security_severity(f64::NAN), "0.0");
+    }
+
+    #[test]
+    fn levels_from_severity() {
+        assert_eq!(level(Severity::Critical), sarif::ResultLevel::Error);
+        assert_eq!(level(Severity::High), sarif::ResultLevel::Error);
+        assert_eq!(level(Severity::Medium), sarif::ResultLevel::Warning);
+        assert_eq!(level(Severity::Low), sarif::ResultLevel::Note);
+        assert_eq!(level(Severity::None), sarif::ResultLevel::Note);
+    }
 }
