@@ -577,7 +577,9 @@ impl Ctx<'_> {
     }
 
     fn control_rule(&self, id: &str, input: usize, control: usize) -> sarif::ReportingDescriptor {
-        let cv = ControlView::new(control, self.input(input).summary, &[]);
+        let summary = self.input(input).summary;
+        let full = summary.controls[control].control.full();
+        let cv = ControlView::new(control, summary, &full, &[]);
         let title = cv.title.filter(|t| !t.trim().is_empty());
         let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
         let short = text::clean_or(title, &shown_id, MAX_DESCRIPTION);
@@ -711,7 +713,8 @@ impl Ctx<'_> {
         let info = &self.plan.inputs[input];
         let summary = self.input(input).summary;
         let evaluated = &summary.controls[control];
-        let cv = ControlView::new(control, summary, &info.failing[control]);
+        let full = evaluated.control.full();
+        let cv = ControlView::new(control, summary, &full, &info.failing[control]);
 
         let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
         let verb = match evaluated.status {
