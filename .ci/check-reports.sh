@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Validates the golden Markdown and JUnit reports that `cargo test` wrote to target/golden/
 # with real consumers: markdownlint, and junitparser + Jenkins junit-10.xsd (SARIF and HTML
-# have scripts of their own). ../shared/tools/check-outputs installs them on first use.
-
-# installs them on first use and caches them in ~/.cache/scangate/validators.
+# have scripts of their own). ../shared/tools/check-outputs installs them on first use and
+# caches them in ~/.cache/scangate/validators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
