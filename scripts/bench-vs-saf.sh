@@ -7,8 +7,8 @@
 #
 # Inputs come from ../shared/tools/gen-results (deterministic), cached in $BENCH_DIR
 # (default target/bench-inputs). Each command runs RUNS times (SAF_RUNS for saf) after a
-# warm-up; the table shows the median wall time and the largest peak RSS (/usr/bin/time -v).
-# Needs: a release build (built here), python3, GNU time; for saf: node + npm (../shared/tools/saf
+# warm-up; the table shows the median wall time and the largest peak RSS of the runs.
+# Needs: a release build (built here), python3; for saf: node + npm (../shared/tools/saf
 # installs saf on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,8 @@ SAF_RUNS=${SAF_RUNS:-3}
 BENCH_DIR=${BENCH_DIR:-target/bench-inputs}
 GEN=../shared/tools/gen-results
 SAF=../shared/tools/saf
-TIME=/usr/bin/time
 THRESHOLD=thresholds/basic.yml
 
-[ -x "$TIME" ] || { echo "bench-vs-saf: GNU time ($TIME) is needed: apt-get install time" >&2; exit 2; }
 cargo build --locked --release --quiet
 BIN=target/release/scangate
 mkdir -p "$BENCH_DIR"
@@ -39,26 +37,26 @@ if [ ! -d "$BENCH_DIR/pods" ]; then
   for i in $(seq 1 50); do python3 "$GEN" "$BENCH_DIR/pods/pod-$i.json" --controls 850 --results 8 --seed "$i"; done
 fi
 
-# measure RUNS CMD...: prints "median_wall_s max_rss_kb median_cpu_s" over RUNS runs after a warm-up.
+# measure RUNS CMD...: prints "median_wall_s max_rss_kb median_cpu_s" over RUNS runs after a
+# warm-up. Wall time from a monotonic clock around each process; CPU time and peak RSS from the
+# kernel's accounting of the finished child (wait4: the figures /usr/bin/time -v reports).
 measure() {
-  local runs=$1; shift
-  local out walls=() rsss=() cpus=()
-  "$@" >/dev/null 2>&1 || true
-  for _ in $(seq 1 "$runs"); do
-    out=$("$TIME" -f '%e %M %U %S' "$@" 2>&1 >/dev/null | tail -n 1)
-    read -r wall rss user sys <<<"$out"
-    walls+=("$wall"); rsss+=("$rss"); cpus+=("$(echo "$user + $sys" | bc -l)")
-  done
-  python3 - "${walls[*]}" "${rsss[*]}" "${cpus[*]}" <<'PY'
-import statistics, sys
-walls = [float(x) for x in sys.argv[1].split()]
-rss = [int(x) for x in sys.argv[2].split()]
-cpu = [float(x) for x in sys.argv[3].split()]
-print(f"{statistics.median(walls):.4f} {max(rss)} {statistics.median(cpu):.4f}")
+  python3 - "$@" <<'PY'
+import os, statistics, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+def once():
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    child.returncode = 0  # reaped here; the command's own exit code does not matter
+    return time.perf_counter() - start, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+once()
+samples = [once() for _ in range(runs)]
+print(f"{statistics.median(s[0] for s in samples):.4f} {max(s[1] for s in samples)} {statistics.median(s[2] for s in samples):.4f}")
 PY
 }
 
-mb() { python3 -c "import os,sys; print(f'{sum(os.path.getsize(p) for p in sys.argv[1:])/1e6:.1f}')" "$@"; }
+mb() { python3 -c "import os,sys; print(f'{sum(os.path.getsize(p) for p in sys.argv[1:])/1e6:.3f}')" "$@"; }
 
 reports=(--report "markdown=$BENCH_DIR/out.md" --report "junit=$BENCH_DIR/out.xml" --report "sarif=$BENCH_DIR/out.sarif"
          --report "html=$BENCH_DIR/out.html" --report "json=$BENCH_DIR/out.json")
@@ -70,7 +68,7 @@ row() { # label input-files... -- scangate-args...
   while [ "$1" != "--" ]; do files+=("$1"); shift; done; shift
   local size; size=$(mb "${files[@]}")
   read -r s_wall s_rss s_cpu < <(measure "$RUNS" "$BIN" "$@")
-  local s_mbps; s_mbps=$(python3 -c "print(f'{$size/$s_wall:.0f}')")
+  local s_mbps; s_mbps=$(python3 -c "print(f'{$size/max($s_wall, 1e-9):.0f}')")
   local line="$label|$size|$s_wall|$s_mbps|$((s_rss / 1024))|$s_cpu"
   if [ -z "${SKIP_SAF:-}" ] && [ ${#files[@]} -eq 1 ] && [ -n "${SAF_ARGS:-}" ]; then
     # shellcheck disable=SC2086 # SAF_ARGS is a word list on purpose

@@ -78,51 +78,107 @@ pub fn uses_stdout(requests: &[Request]) -> bool {
     requests.iter().any(|r| r.path.as_os_str() == "-")
 }
 
-/// Writes every requested report; warnings (truncation) go to stderr.
+/// Writes every requested report, as many at once as there are cores (more would not be
+/// faster, and would hold more renderers' buffers at the same time), the costliest first;
+/// then reports the first failure in request order. Warnings (truncation) go to stderr.
 pub fn write_all(requests: &[Request], report: &Report<'_>) -> Result<()> {
-    for request in requests {
-        let options = RenderOptions {
-            template: request.template.clone(),
-            ..RenderOptions::default()
-        };
-        if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| {
-                format!(
-                    "--report {}: cannot create {}",
-                    request.format,
-                    parent.display()
-                )
-            })?;
-        }
-        let mut warnings = Vec::new();
-        let mut failure = None;
-        crate::output::write_atomically(&request.path, |w| {
-            match scangate_report::render(request.format, report, w, &options) {
-                Ok(rendered) => {
-                    warnings = rendered.warnings;
-                    Ok(())
-                }
-                Err(scangate_report::Error::Io(e)) => Err(e),
-                Err(other) => {
-                    let message = other.to_string();
-                    failure = Some(other);
-                    Err(std::io::Error::other(message))
+    let mut order: Vec<usize> = (0..requests.len()).collect();
+    order.sort_by_key(|&i| cost_rank(requests[i].format));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(requests.len());
+    let done: Vec<Vec<(usize, Result<Vec<String>>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut finished = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else { break };
+                        finished.push((i, write_one(&requests[i], report)));
+                    }
+                    finished
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut done: Vec<(usize, Result<Vec<String>>)> = done.into_iter().flatten().collect();
+    done.sort_by_key(|(i, _)| *i);
+    let mut first_error = None;
+    for (i, outcome) in done {
+        match outcome {
+            Ok(warnings) => {
+                for warning in warnings {
+                    crate::warnings::line(&format!("{}: {warning}", display(&requests[i].path)));
                 }
             }
-        })
-        .map_err(|e| match failure.take() {
-            Some(render) => anyhow::Error::new(render).context(format!(
-                "{} report {}",
-                request.format,
-                display(&request.path)
-            )),
-            None => e,
-        })?;
-        for warning in warnings {
-            crate::warnings::line(&format!("{}: {warning}", display(&request.path)));
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Rough cost of a format on a big scan, most expensive first, so the long ones start early.
+fn cost_rank(format: Format) -> u8 {
+    match format {
+        Format::Html => 0,
+        Format::Json => 1,
+        Format::Junit => 2,
+        Format::Sarif => 3,
+        Format::Markdown => 4,
+    }
+}
+
+/// Renders one report into its file (or stdout); returns the renderer's warnings.
+fn write_one(request: &Request, report: &Report<'_>) -> Result<Vec<String>> {
+    let options = RenderOptions {
+        template: request.template.clone(),
+        ..RenderOptions::default()
+    };
+    if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "--report {}: cannot create {}",
+                request.format,
+                parent.display()
+            )
+        })?;
+    }
+    let mut warnings = Vec::new();
+    let mut failure = None;
+    crate::output::write_atomically(&request.path, |w| {
+        match scangate_report::render(request.format, report, w, &options) {
+            Ok(rendered) => {
+                warnings = rendered.warnings;
+                Ok(())
+            }
+            Err(scangate_report::Error::Io(e)) => Err(e),
+            Err(other) => {
+                let message = other.to_string();
+                failure = Some(other);
+                Err(std::io::Error::other(message))
+            }
+        }
+    })
+    .map_err(|e| match failure.take() {
+        Some(render) => anyhow::Error::new(render).context(format!(
+            "{} report {}",
+            request.format,
+            display(&request.path)
+        )),
+        None => e,
+    })?;
+    Ok(warnings)
 }
 
 fn display(path: &Path) -> String {

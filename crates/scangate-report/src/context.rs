@@ -358,6 +358,64 @@ impl ControlsView<'_> {
     }
 }
 
+impl ControlsView<'_> {
+    /// Renders every control with `render` on all cores and hands the output to `sink` in
+    /// control order, a batch at a time, so memory stays bounded by one batch of output.
+    /// For renderers whose per-control work (templates) is worth spreading.
+    pub fn render_batched<E: Send>(
+        &self,
+        render: impl Fn(ControlView<'_>, &mut Vec<u8>) -> Result<(), E> + Sync,
+        mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        /// Controls per thread per batch: big enough to amortise a thread, small enough that
+        /// a batch of output is a few megabytes at most.
+        const PER_THREAD: usize = 256;
+        let failing = failing_rules(self.summary, self.verdict);
+        let n = self.summary.controls.len();
+        let render_range = |range: std::ops::Range<usize>| -> Result<Vec<u8>, E> {
+            let mut buf = Vec::new();
+            for i in range {
+                let full = self.summary.controls[i].control.full();
+                render(
+                    ControlView::new(i, self.summary, &full, &failing[i]),
+                    &mut buf,
+                )?;
+            }
+            Ok(buf)
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(8);
+        if threads == 1 || n <= PER_THREAD {
+            return sink(&render_range(0..n)?);
+        }
+        for start in (0..n).step_by(PER_THREAD * threads) {
+            let end = (start + PER_THREAD * threads).min(n);
+            let outputs: Vec<Result<Vec<u8>, E>> = std::thread::scope(|scope| {
+                let workers: Vec<_> = (start..end)
+                    .step_by(PER_THREAD)
+                    .map(|from| {
+                        let range = from..(from + PER_THREAD).min(end);
+                        let render_range = &render_range;
+                        scope.spawn(move || render_range(range))
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+            for output in outputs {
+                sink(&output?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// For each control, the codes of the failed rules it is behind.
 pub fn failing_rules<'a>(summary: &Summary<'_>, verdict: Option<&'a Verdict>) -> Vec<Vec<&'a str>> {
     let mut out = vec![Vec::new(); summary.controls.len()];

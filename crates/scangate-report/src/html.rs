@@ -20,7 +20,6 @@
 //! The output depends on nothing but the report: no timestamps, no random ids (anchors are
 //! `i<input>-c<control index>`), so it can be golden-tested.
 
-use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::sync::OnceLock;
 
@@ -71,28 +70,31 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
         let controls = context.controls;
         let frame = InputFrame::new(n, input, context, report.inputs.len() > 1);
         render(hb, "input", &frame, &mut out)?;
-        let mut anchor = String::new();
-        controls.each(|mut control| -> Result<(), Error> {
-            anchor.clear();
-            // Writing to a String cannot fail.
-            let _ = write!(anchor, "{}-c{}", frame.anchor, control.index);
-            let hidden_results = control.results.len().saturating_sub(MAX_RESULTS);
-            control.results.truncate(MAX_RESULTS);
-            let show_waiver = control.waiver.as_ref().is_some_and(|w| {
-                w.skipped
-                    || [w.justification, w.message, w.expiration_date]
-                        .iter()
-                        .any(|t| t.is_some_and(|t| !t.is_empty()))
-            });
-            let row = ControlRow {
-                anchor: &anchor,
-                multi_profile: frame.profiles.len() > 1,
-                show_waiver,
-                hidden_results,
-                c: &control,
-            };
-            render(hb, "control", &row, &mut out)
-        })?;
+        // Templates are the costly part of this report: controls render on every core, in
+        // batches, and are written in order.
+        let (frame_anchor, multi_profile) = (frame.anchor.as_str(), frame.profiles.len() > 1);
+        controls.render_batched(
+            |mut control, buf| -> Result<(), Error> {
+                let anchor = format!("{frame_anchor}-c{}", control.index);
+                let hidden_results = control.results.len().saturating_sub(MAX_RESULTS);
+                control.results.truncate(MAX_RESULTS);
+                let show_waiver = control.waiver.as_ref().is_some_and(|w| {
+                    w.skipped
+                        || [w.justification, w.message, w.expiration_date]
+                            .iter()
+                            .any(|t| t.is_some_and(|t| !t.is_empty()))
+                });
+                let row = ControlRow {
+                    anchor: &anchor,
+                    multi_profile,
+                    show_waiver,
+                    hidden_results,
+                    c: &control,
+                };
+                render(hb, "control", &row, buf)
+            },
+            |bytes| out.write_all(bytes).map_err(Error::Io),
+        )?;
         render(hb, "input_end", &frame, &mut out)?;
     }
     render(
