@@ -84,33 +84,7 @@ pub fn uses_stdout(requests: &[Request]) -> bool {
 pub fn write_all(requests: &[Request], report: &Report<'_>) -> Result<()> {
     let mut order: Vec<usize> = (0..requests.len()).collect();
     order.sort_by_key(|&i| cost_rank(requests[i].format));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(requests.len());
-    let done: Vec<Vec<(usize, Result<Vec<String>>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut finished = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { break };
-                        finished.push((i, write_one(&requests[i], report)));
-                    }
-                    finished
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    let mut done: Vec<(usize, Result<Vec<String>>)> = done.into_iter().flatten().collect();
+    let mut done = crate::inputs::par_map(&order, |&i| (i, write_one(&requests[i], report)));
     done.sort_by_key(|(i, _)| *i);
     let mut first_error = None;
     for (i, outcome) in done {

@@ -3,12 +3,11 @@
 
 use std::io::{self, Write};
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, Color};
 use scangate_results::Summary;
 use scangate_threshold::Verdict;
 
-use crate::summary::sanitize_terminal;
+use crate::summary::{sanitize_terminal, terminal_table};
 
 /// One gated input.
 #[derive(Debug, Clone, Copy)]
@@ -106,17 +105,7 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
         sanitize_terminal(gated.name),
         profiles.join(", ")
     )?;
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = opts.width {
-        table.set_width(width);
-    }
-    if opts.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
+    let mut table = terminal_table(opts.color, opts.width);
     table.set_header(["Rule", "Limit", "Actual", "Result"]);
     for outcome in &gated.verdict.outcomes {
         let result = if outcome.passed {

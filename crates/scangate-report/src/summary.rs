@@ -153,17 +153,7 @@ pub fn write_table(
             js_number(profile.compliance),
             sanitize_terminal(&files)
         )?;
-        let mut table = Table::new();
-        table.load_style(UTF8_FULL_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(width) = opts.width {
-            table.set_width(width);
-        }
-        if !opts.color {
-            table.force_no_tty();
-        } else {
-            table.enforce_styling();
-        }
+        let mut table = terminal_table(opts.color, opts.width);
         let mut header = vec![Cell::new("")];
         header.extend(COLUMNS.iter().map(|&(status, _)| {
             let c = Cell::new(status.label()).add_attribute(Attribute::Bold);
@@ -193,6 +183,22 @@ pub fn write_table(
         writeln!(w, "{table}")?;
     }
     Ok(())
+}
+
+/// A table in scangate's terminal style; ANSI styling only when `color`.
+pub fn terminal_table(color: bool, width: Option<u16>) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = width {
+        table.set_width(width);
+    }
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
 }
 
 /// Replaces control characters (escape sequences included) and bidirectional overrides so

@@ -142,6 +142,26 @@ pub struct Control<'a> {
 }
 
 impl<'a> Control<'a> {
+    /// A control with nothing but an id, a title and an impact (json-min builds on these).
+    pub(crate) fn stub(id: Text<'a>, title: Option<Text<'a>>, impact: f64) -> Self {
+        Control {
+            id,
+            title,
+            desc: None,
+            descriptions: Vec::new(),
+            impact,
+            refs: Vec::new(),
+            tags: Tags::default(),
+            source_location: SourceLocation {
+                line: None,
+                file: None,
+            },
+            results: Some(Vec::new()),
+            waiver_data: None,
+            attestation_data: None,
+        }
+    }
+
     /// The control's test results (empty for a profile-only control).
     pub fn results(&self) -> &[TestResult<'a>] {
         self.results.as_deref().unwrap_or_default()
@@ -347,21 +367,6 @@ impl<'a> ControlHead<'a> {
     }
 
     fn placeholder(&self) -> Control<'a> {
-        Control {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            desc: None,
-            descriptions: Vec::new(),
-            impact: self.impact,
-            refs: Vec::new(),
-            tags: Tags::default(),
-            source_location: SourceLocation {
-                line: None,
-                file: None,
-            },
-            results: Some(Vec::new()),
-            waiver_data: None,
-            attestation_data: None,
-        }
+        Control::stub(self.id.clone(), self.title.clone(), self.impact)
     }
 }

@@ -13,9 +13,7 @@ use crate::de::{Groups, ObjectList, RESULT_STATUS_WORDS, Supports};
 use crate::error::{Error, ErrorKind, Location};
 use serde_json::value::RawValue;
 
-use crate::model::{
-    Control, ControlHead, Format, Platform, Profile, Results, SourceLocation, Tags, TestResult,
-};
+use crate::model::{Control, ControlHead, Format, Platform, Profile, Results, TestResult};
 use crate::text::Text;
 
 /// InSpec's default impact, used for json-min reports, which carry none.
@@ -417,22 +415,7 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
             });
         let controls = &mut built[p];
         let c = *control_index.entry((p, id.clone())).or_insert_with(|| {
-            controls.push(Control {
-                id,
-                title: None,
-                desc: None,
-                descriptions: Vec::new(),
-                impact: JSON_MIN_IMPACT,
-                refs: Vec::new(),
-                tags: Tags::default(),
-                source_location: SourceLocation {
-                    line: None,
-                    file: None,
-                },
-                results: Some(Vec::new()),
-                waiver_data: None,
-                attestation_data: None,
-            });
+            controls.push(Control::stub(id, None, JSON_MIN_IMPACT));
             controls.len() - 1
         });
         if let Some(results) = controls[c].results.as_mut() {
