@@ -73,13 +73,19 @@ fn main() -> Result<(), String> {
     Ok(())
 }
 
-/// A valid JSON document of about `size` bytes.
+/// Complete InSpec results (fetch validates them) of about `size` bytes: the support
+/// module's sample, with a padding field it ignores.
 fn padded_results(size: usize) -> Vec<u8> {
-    let head = br#"{"profiles":[],"statistics":{"duration":1.0},"version":"5.18.14","padding":""#;
-    let tail = br#""}"#;
-    let mut doc = Vec::with_capacity(size.max(head.len() + tail.len()));
-    doc.extend_from_slice(head);
-    doc.resize(size.saturating_sub(tail.len()).max(head.len()), b'x');
-    doc.extend_from_slice(tail);
+    let sample = fake_kube::sample_results("scan");
+    let head = sample
+        .trim_end()
+        .strip_suffix('}')
+        .unwrap_or(&sample)
+        .to_owned()
+        + r#","padding":""#;
+    let tail = "\"}";
+    let mut doc = head.into_bytes();
+    doc.resize(size.saturating_sub(tail.len()).max(doc.len()), b'x');
+    doc.extend_from_slice(tail.as_bytes());
     doc
 }

@@ -91,7 +91,10 @@ pub(crate) async fn copy_file(
         .as_file()
         .try_clone()
         .map_err(io_error(format!("open {}", temp.path().display())))?;
-    let mut file = tokio::fs::File::from_std(handle);
+    // tokio's File hands every write to its blocking pool; batching them into large writes
+    // saves a thread hand-off per websocket frame.
+    let mut file =
+        tokio::io::BufWriter::with_capacity(WRITE_BUFFER, tokio::fs::File::from_std(handle));
 
     let mut process = start_exec(api, pod, namespace, container, &["cat", remote])
         .await
@@ -152,9 +155,12 @@ enum Capped {
     Over,
 }
 
-async fn copy_capped<R: AsyncRead + Unpin>(
+/// How much of a copy is held in memory before it is written to the temporary file.
+const WRITE_BUFFER: usize = 1 << 20;
+
+async fn copy_capped<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
     reader: Option<R>,
-    file: &mut tokio::fs::File,
+    file: &mut W,
     max_bytes: u64,
     progress: Progress<'_>,
 ) -> io::Result<Capped> {
