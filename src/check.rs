@@ -115,30 +115,14 @@ pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
     if !plan.reports.is_empty() {
         let base: Vec<String> = files.iter().map(|f| f.base_name()).collect();
         let profiles = aggregate(base.iter().map(String::as_str).zip(&summaries));
-        let report_inputs: Vec<ReportInput<'_>> = (0..sources.len())
-            .map(|i| ReportInput {
-                name: &names[i],
-                origin: match &sources[i] {
-                    Source::File(_) => Origin::File {
-                        path: &path_texts[i],
-                    },
-                    Source::Pod {
-                        namespace,
-                        pod,
-                        container,
-                        ..
-                    } => Origin::Pod {
-                        namespace,
-                        pod,
-                        container,
-                        path: &path_texts[i],
-                    },
-                },
-                results: &results[i],
-                summary: &summaries[i],
-                verdict: verdicts.as_ref().map(|v| &v[i]),
-            })
-            .collect();
+        let report_inputs = report_inputs(
+            sources,
+            &names,
+            &path_texts,
+            &results,
+            &summaries,
+            verdicts.as_deref(),
+        );
         let report = Report {
             inputs: &report_inputs,
             profiles: &profiles,
@@ -148,4 +132,37 @@ pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
     }
     let passed = verdicts.iter().flatten().all(Verdict::passed);
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+}
+
+/// The renderers' view of the inputs: names, origins, parsed results, counts, verdicts.
+pub fn report_inputs<'a>(
+    sources: &'a [Source],
+    names: &'a [String],
+    paths: &'a [String],
+    results: &'a [scangate_results::Results<'a>],
+    summaries: &'a [scangate_results::Summary<'a>],
+    verdicts: Option<&'a [Verdict]>,
+) -> Vec<ReportInput<'a>> {
+    (0..sources.len())
+        .map(|i| ReportInput {
+            name: &names[i],
+            origin: match &sources[i] {
+                Source::File(_) => Origin::File { path: &paths[i] },
+                Source::Pod {
+                    namespace,
+                    pod,
+                    container,
+                    ..
+                } => Origin::Pod {
+                    namespace,
+                    pod,
+                    container,
+                    path: &paths[i],
+                },
+            },
+            results: &results[i],
+            summary: &summaries[i],
+            verdict: verdicts.map(|v| &v[i]),
+        })
+        .collect()
 }

@@ -42,15 +42,12 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
             .iter()
             .map(|i| i.path().display().to_string())
             .collect();
-        let report_inputs: Vec<scangate_report::ReportInput<'_>> = (0..inputs.len())
-            .map(|i| scangate_report::ReportInput {
-                name: &paths[i],
-                origin: scangate_report::Origin::File { path: &paths[i] },
-                results: &results[i],
-                summary: &summaries[i],
-                verdict: None,
-            })
+        let sources: Vec<crate::check::Source> = inputs
+            .iter()
+            .map(|i| crate::check::Source::File(i.path().to_owned()))
             .collect();
+        let report_inputs =
+            crate::check::report_inputs(&sources, &paths, &paths, &results, &summaries, None);
         let report = scangate_report::Report {
             inputs: &report_inputs,
             profiles: &profiles,

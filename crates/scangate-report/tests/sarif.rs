@@ -8,11 +8,9 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use scangate_report::{Format, Origin, RenderOptions, Rendered, Report, ReportInput};
-use scangate_results::{Input, ProfileAggregate, Results, Summary, aggregate};
-use scangate_threshold::Verdict;
+use scangate_report::{Format, RenderOptions, Rendered, Report};
 use serde_json::Value;
-use support::{DEFAULT_GATE, build, fixture};
+use support::{DEFAULT_GATE, Spec, build, build_specs, fixture};
 
 fn render_with(report: &Report<'_>, options: &RenderOptions) -> (Vec<u8>, Rendered) {
     let mut out = Vec::new();
@@ -240,77 +238,6 @@ fn fingerprints(log: &Value) -> BTreeMap<String, String> {
 }
 
 /// What a test input is and where it came from.
-struct Spec {
-    name: String,
-    pod: Option<(&'static str, String, &'static str)>,
-    bytes: Vec<u8>,
-}
-
-impl Spec {
-    fn file(name: &str, bytes: Vec<u8>) -> Spec {
-        Spec {
-            name: name.to_owned(),
-            pod: None,
-            bytes,
-        }
-    }
-}
-
-/// Like `support::build`, for inputs that are not fixture files (edited, or from pods).
-fn build_specs(mut specs: Vec<Spec>, threshold: Option<&str>) -> Report<'static> {
-    let inputs: &'static [Input] = Vec::leak(
-        specs
-            .iter_mut()
-            .map(|s| Input::from_bytes(s.name.clone(), std::mem::take(&mut s.bytes)))
-            .collect(),
-    );
-    let specs: &'static [Spec] = Vec::leak(specs);
-    let results: &'static [Results<'static>] =
-        Vec::leak(inputs.iter().map(|i| i.parse().unwrap()).collect());
-    let summaries: &'static [Summary<'static>] =
-        Vec::leak(results.iter().map(Summary::new).collect());
-    let threshold = threshold.map(|t| scangate_threshold::load(t, "gate.yml").unwrap());
-    let verdicts: &'static [Option<Verdict>] = Vec::leak(
-        summaries
-            .iter()
-            .map(|s| {
-                threshold
-                    .as_ref()
-                    .map(|t| scangate_threshold::evaluate(s, t))
-            })
-            .collect(),
-    );
-    let report_inputs: &'static [ReportInput<'static>] = Vec::leak(
-        specs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| ReportInput {
-                name: &s.name,
-                origin: match &s.pod {
-                    None => Origin::File { path: &s.name },
-                    Some((namespace, pod, container)) => Origin::Pod {
-                        namespace,
-                        pod,
-                        container,
-                        path: &s.name,
-                    },
-                },
-                results: &results[i],
-                summary: &summaries[i],
-                verdict: verdicts[i].as_ref(),
-            })
-            .collect(),
-    );
-    let base: Vec<String> = inputs.iter().map(Input::base_name).collect();
-    let profiles: &'static [ProfileAggregate] =
-        Vec::leak(aggregate(base.iter().map(String::as_str).zip(summaries)));
-    Report {
-        inputs: report_inputs,
-        profiles,
-        threshold: threshold.is_some().then_some("gate.yml"),
-    }
-}
-
 fn rhel8() -> Value {
     serde_json::from_slice(&std::fs::read(fixture("rhel-8_hardened.json")).unwrap()).unwrap()
 }

@@ -26,18 +26,51 @@ pub struct Built {
     pub report: Report<'static>,
 }
 
+/// One input to build a report from: its name, bytes, and the pod it came from, if any.
+pub struct Spec {
+    pub name: String,
+    /// (namespace, pod, container)
+    pub pod: Option<(&'static str, String, &'static str)>,
+    pub bytes: Vec<u8>,
+}
+
+impl Spec {
+    /// A results file named `name`.
+    pub fn file(name: &str, bytes: Vec<u8>) -> Spec {
+        Spec {
+            name: name.to_owned(),
+            pod: None,
+            bytes,
+        }
+    }
+}
+
 /// Parses `files`, gates them against `threshold` (YAML text; `None` for an ungated report)
 /// and assembles the report as the CLI would.
 pub fn build(files: &[&str], threshold: Option<&str>) -> Built {
+    let specs = files
+        .iter()
+        .map(|f| {
+            Spec::file(
+                &format!("fixtures/results/{f}"),
+                std::fs::read(fixture(f)).unwrap(),
+            )
+        })
+        .collect();
+    Built {
+        report: build_specs(specs, threshold),
+    }
+}
+
+/// Like [`build`], for inputs that are not fixture files (edited, or from pods).
+pub fn build_specs(mut specs: Vec<Spec>, threshold: Option<&str>) -> Report<'static> {
     let inputs: &'static [Input] = Vec::leak(
-        files
-            .iter()
-            .map(|f| {
-                let bytes = std::fs::read(fixture(f)).unwrap();
-                Input::from_bytes(format!("fixtures/results/{f}"), bytes)
-            })
+        specs
+            .iter_mut()
+            .map(|s| Input::from_bytes(s.name.clone(), std::mem::take(&mut s.bytes)))
             .collect(),
     );
+    let specs: &'static [Spec] = Vec::leak(specs);
     let results: &'static [Results<'static>] =
         Vec::leak(inputs.iter().map(|i| i.parse().unwrap()).collect());
     let summaries: &'static [Summary<'static>] =
@@ -53,17 +86,21 @@ pub fn build(files: &[&str], threshold: Option<&str>) -> Built {
             })
             .collect(),
     );
-    let names: &'static [String] = Vec::leak(
-        inputs
-            .iter()
-            .map(|i| i.path().display().to_string())
-            .collect(),
-    );
     let report_inputs: &'static [ReportInput<'static>] = Vec::leak(
-        (0..inputs.len())
-            .map(|i| ReportInput {
-                name: &names[i],
-                origin: Origin::File { path: &names[i] },
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ReportInput {
+                name: &s.name,
+                origin: match &s.pod {
+                    None => Origin::File { path: &s.name },
+                    Some((namespace, pod, container)) => Origin::Pod {
+                        namespace,
+                        pod,
+                        container,
+                        path: &s.name,
+                    },
+                },
                 results: &results[i],
                 summary: &summaries[i],
                 verdict: verdicts[i].as_ref(),
@@ -73,12 +110,10 @@ pub fn build(files: &[&str], threshold: Option<&str>) -> Built {
     let base: Vec<String> = inputs.iter().map(Input::base_name).collect();
     let profiles: &'static [ProfileAggregate] =
         Vec::leak(aggregate(base.iter().map(String::as_str).zip(summaries)));
-    Built {
-        report: Report {
-            inputs: report_inputs,
-            profiles,
-            threshold: threshold.is_some().then_some("gate.yml"),
-        },
+    Report {
+        inputs: report_inputs,
+        profiles,
+        threshold: threshold.is_some().then_some("gate.yml"),
     }
 }
 
