@@ -72,11 +72,12 @@ row() { # label input-files... -- scangate-args...
   local pin=(${PIN:-})
   read -r s_wall s_rss s_cpu < <(measure "$RUNS" "${pin[@]}" "$BIN" "$@")
   local s_mbps; s_mbps=$(python3 -c "print(f'{$size/max($s_wall, 1e-9):.0f}')")
-  local line="$label|$size|$s_wall|$s_mbps|$((s_rss / 1024))|$s_cpu"
+  # Peak RSS in MB (10^6 bytes) like the input size, so "input + N MB" reads off the table.
+  local line="$label|$size|$s_wall|$s_mbps|$((s_rss * 1024 / 1000000))|$s_cpu"
   if [ -z "${SKIP_SAF:-}" ] && [ ${#files[@]} -eq 1 ] && [ -n "${SAF_ARGS:-}" ]; then
     # shellcheck disable=SC2086 # SAF_ARGS is a word list on purpose
     read -r f_wall f_rss _ < <(cd "$BENCH_DIR" && measure "$SAF_RUNS" "$OLDPWD/$SAF" $SAF_ARGS)
-    line="$line|$f_wall|$((f_rss / 1024))|$(python3 -c "print(f'{$f_wall/$s_wall:.0f}x')")"
+    line="$line|$f_wall|$((f_rss * 1024 / 1000000))|$(python3 -c "print(f'{$f_wall/$s_wall:.0f}x')")"
   else
     line="$line|-|-|-"
   fi
@@ -102,7 +103,7 @@ pods=("$BENCH_DIR"/pods/*.json)
 SAF_ARGS="" row "check 50 pods x 5 MB" "${pods[@]}" -- check -q -i "${pods[@]}" -T "$THRESHOLD"
 
 printf '\nMachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-printf 'scangate %s (release); medians of %s runs (saf: %s); peak RSS is the largest of the runs\n\n' "$("$BIN" --version | cut -d' ' -f2)" "$RUNS" "$SAF_RUNS"
+printf 'scangate %s (release); medians of %s runs (saf: %s); peak RSS is the largest of the runs; MB = 10^6 bytes\n\n' "$("$BIN" --version | cut -d' ' -f2)" "$RUNS" "$SAF_RUNS"
 printf '| run | input MB | scangate wall s | MB/s | peak RSS MB | CPU s | saf wall s | saf RSS MB | speed-up |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for r in "${rows[@]}"; do
