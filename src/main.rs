@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.color),
         Command::Threshold(cmd) => threshold::run(cmd),
         Command::Report(cli::ReportCommand::Schema) => {
-            threshold::print_json(&scangate_report::report_schema())
+            output::print_json(&scangate_report::report_schema())
         }
         Command::Fetch(args) => fetch::run(*args, cli.color),
         Command::Sidecar(cmd) => sidecar::run(cmd),

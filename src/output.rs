@@ -71,3 +71,12 @@ fn permissions_for(path: &Path) -> std::fs::Permissions {
         |m| m.permissions(),
     )
 }
+
+/// Pretty JSON on stdout (the schema commands).
+pub fn print_json(value: &serde_json::Value) -> Result<crate::exit::Outcome> {
+    to_stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+        writeln!(out)
+    })?;
+    Ok(crate::exit::Outcome::Pass)
+}

@@ -40,18 +40,9 @@ pub fn run(cmd: ThresholdCommand) -> Result<Outcome> {
         ThresholdCommand::Validate(args) => validate(&args),
         ThresholdCommand::Schema => {
             let schema = scangate_threshold::schema::threshold_schema();
-            print_json(&schema)
+            crate::output::print_json(&schema)
         }
     }
-}
-
-/// Pretty JSON on stdout.
-pub fn print_json(value: &serde_json::Value) -> Result<Outcome> {
-    to_stdout(|out| {
-        serde_json::to_writer_pretty(&mut *out, value)?;
-        writeln!(out)
-    })?;
-    Ok(Outcome::Pass)
 }
 
 fn generate(args: &GenerateArgs) -> Result<Outcome> {
