@@ -285,3 +285,50 @@ async fn nothing_is_left_behind_when_validation_fails() {
         "the summary must not be kept without valid results, nor temp files: {left:?}"
     );
 }
+
+/// Files past the in-memory limit (8 MiB) are streamed to a temporary file as they arrive;
+/// that file must go too when the copy is cut or the results are rejected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spilled_copies_leave_nothing_behind_when_cut_or_invalid() {
+    let not_json = bytes::Bytes::from(vec![b'<'; 20 << 20]);
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("endless").endless_file("/results/scan-results.json"))
+            .pod(FakePod::new("garbage").file("/results/scan-results.json", not_json)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Named(vec!["endless".into(), "garbage".into()]),
+        |o| {
+            o.max_bytes = 32 << 20;
+            o.timeout = Duration::from_secs(60);
+        },
+    )
+    .await;
+    let kinds: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            (
+                r.pod.name.as_str(),
+                &r.outcome.as_ref().expect_err("rejected").error.kind,
+            )
+        })
+        .collect();
+    assert!(
+        matches!(kinds[..], [
+            ("endless", scangate_kube::ErrorKind::TooLarge { limit }),
+            ("garbage", scangate_kube::ErrorKind::Invalid(_)),
+        ] if *limit == 32 << 20),
+        "{kinds:?}"
+    );
+    for pod in ["endless", "garbage"] {
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("out/scans").join(pod))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{pod}: {left:?}");
+    }
+}

@@ -1,11 +1,13 @@
 //! Copying a file out of the container into the output directory, treating the pod as hostile.
 //!
-//! The bytes go to a temporary file next to the destination; the stream is cut one byte past
-//! the limit; the file is renamed into place only after the exec's final Status said the
-//! command succeeded and the caller's validator accepted it. Dropping the temporary file on
-//! any failure deletes it, so nothing half-written is ever left behind.
+//! The stream is cut one byte past the limit. A file that fits in [`SPILL_AT`] is held in
+//! memory; a larger one goes to a temporary file next to its destination as it streams. Either
+//! way nothing is renamed into place until the exec's final Status said the command succeeded
+//! and the caller's validator accepted the results; then each file is written to a temporary
+//! file (if it was in memory) and renamed. Dropping a temporary file on any failure deletes it,
+//! so nothing half-written is ever left behind.
 
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -13,13 +15,27 @@ use kube::Api;
 use tempfile::NamedTempFile;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
+use crate::Validator;
 use crate::api::{STDERR_KEEP_BYTES, drain, exit_code, start_exec, stderr_line};
 use crate::error::{Error, ErrorKind};
+
+/// Files up to this size stay in memory until they are committed. Most results are a few MB;
+/// keeping them off the disk until they are validated saves a write-back-read round trip and a
+/// blocking-pool hand-off per websocket frame, which dominated fetching from many pods. With
+/// the default concurrency of 8 that is at most 64 MiB held per file a pod is asked for.
+pub(crate) const SPILL_AT: usize = 8 << 20;
+
+/// Where a copied file's bytes are while it waits for validation.
+#[derive(Debug)]
+enum Body {
+    Memory(Vec<u8>),
+    Spilled(NamedTempFile),
+}
 
 /// A copied file waiting for validation and its rename.
 #[derive(Debug)]
 pub(crate) struct Staged {
-    pub(crate) temp: NamedTempFile,
+    body: Body,
     pub(crate) destination: PathBuf,
     pub(crate) bytes: u64,
 }
@@ -65,7 +81,7 @@ pub(crate) fn prepare_pod_dir(root: &Path, namespace: &str, pod: &str) -> Result
 /// What the copy reports as it goes: bytes so far.
 pub(crate) type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 
-/// Streams `cat REMOTE` into a temporary file in `dir`.
+/// Streams `cat REMOTE` into memory, or into a temporary file in `dir` past [`SPILL_AT`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn copy_file(
     api: &Api<Pod>,
@@ -79,47 +95,21 @@ pub(crate) async fn copy_file(
     progress: Progress<'_>,
 ) -> Result<Staged, Error> {
     let destination = dir.join(file_name);
-    let temp = tempfile::Builder::new()
-        .prefix(".scangate-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(io_error(format!(
-            "create a temporary file in {}",
-            dir.display()
-        )))?;
-    let handle = temp
-        .as_file()
-        .try_clone()
-        .map_err(io_error(format!("open {}", temp.path().display())))?;
-    // tokio's File hands every write to its blocking pool; batching them into large writes
-    // saves a thread hand-off per websocket frame.
-    let mut file =
-        tokio::io::BufWriter::with_capacity(WRITE_BUFFER, tokio::fs::File::from_std(handle));
-
     let mut process = start_exec(api, pod, namespace, container, &["cat", remote])
         .await
         .map_err(Error::new)?;
     let status = process.take_status();
     let (stdout, stderr) = (process.stdout(), process.stderr());
-    let write_action = format!("write {}", temp.path().display());
     // Standard error is drained on its own task so that a pod flooding it can still be cut off.
     let stderr = tokio::spawn(drain(stderr, STDERR_KEEP_BYTES));
-    let copied = copy_capped(stdout, &mut file, max_bytes, progress).await;
-    let bytes = match copied {
-        Ok(Capped::Complete(bytes)) => bytes,
-        Ok(Capped::Over) => {
-            // Stop the pod's stream now; the temporary file goes when `temp` drops.
+    let copied = copy_capped(stdout, dir, max_bytes, progress).await;
+    let body = match copied {
+        Ok(body) => body,
+        Err(error) => {
+            // Stop the pod's stream now; a temporary file goes when it drops.
             stderr.abort();
             process.abort();
-            return Err(Error::new(ErrorKind::TooLarge { limit: max_bytes }));
-        }
-        Err(source) => {
-            stderr.abort();
-            process.abort();
-            return Err(Error::new(ErrorKind::Io {
-                action: write_action,
-                source,
-            }));
+            return Err(error);
         }
     };
     let stderr = stderr.await.unwrap_or_default();
@@ -139,48 +129,127 @@ pub(crate) async fn copy_file(
         }
         Err(kind) => return Err(Error::new(kind)),
     }
-    // No fsync: temp file + rename is what keeps an interrupted copy from ever being seen, and
-    // the results are read back in the same run. A flush to disk per file was the dominant cost
-    // of fetching from many pods (about 2 ms each, serialised by the disk, in the benchmark).
-    file.flush().await.map_err(io_error(write_action))?;
+    let (body, bytes) = match body {
+        Copied::Memory(bytes) => {
+            let len = bytes.len() as u64;
+            (Body::Memory(bytes), len)
+        }
+        Copied::Spilled {
+            temp,
+            mut file,
+            bytes,
+        } => {
+            // No fsync: temp file + rename is what keeps an interrupted copy from ever being
+            // seen, and the results are read back in the same run.
+            file.flush()
+                .await
+                .map_err(io_error(format!("write {}", temp.path().display())))?;
+            (Body::Spilled(temp), bytes)
+        }
+    };
     Ok(Staged {
-        temp,
+        body,
         destination,
         bytes,
     })
 }
 
-enum Capped {
-    Complete(u64),
-    Over,
+enum Copied {
+    Memory(Vec<u8>),
+    Spilled {
+        temp: NamedTempFile,
+        file: tokio::io::BufWriter<tokio::fs::File>,
+        bytes: u64,
+    },
 }
 
-/// How much of a copy is held in memory before it is written to the temporary file.
+/// How much of a spilled copy is held in memory before it is written to the temporary file.
 const WRITE_BUFFER: usize = 1 << 20;
 
-async fn copy_capped<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
+/// How much is asked of the stream per read.
+const READ_CHUNK: usize = 256 * 1024;
+
+async fn copy_capped<R: AsyncRead + Unpin>(
     reader: Option<R>,
-    file: &mut W,
+    dir: &Path,
     max_bytes: u64,
     progress: Progress<'_>,
-) -> io::Result<Capped> {
+) -> Result<Copied, Error> {
     let Some(mut reader) = reader else {
-        return Ok(Capped::Complete(0));
+        return Ok(Copied::Memory(Vec::new()));
     };
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut total: u64 = 0;
+    let read_error = |source| {
+        Error::new(ErrorKind::Io {
+            action: "read the copy stream".into(),
+            source,
+        })
+    };
+    let over = || Error::new(ErrorKind::TooLarge { limit: max_bytes });
     let mut reported: u64 = 0;
+
+    // In memory while it is small: read straight into the buffer, no zeroing, no copies.
+    let mut memory: Vec<u8> = Vec::new();
     loop {
-        let n = reader.read(&mut buf).await?;
+        memory.reserve(READ_CHUNK);
+        let n = reader.read_buf(&mut memory).await.map_err(read_error)?;
+        let total = memory.len() as u64;
+        if total > max_bytes {
+            return Err(over());
+        }
         if n == 0 {
             progress(total);
-            return Ok(Capped::Complete(total));
+            return Ok(Copied::Memory(memory));
+        }
+        if total - reported >= 1024 * 1024 {
+            reported = total;
+            progress(total);
+        }
+        if memory.len() > SPILL_AT {
+            break;
+        }
+    }
+
+    // Too big to hold: stream the rest to a temporary file next to the destination.
+    let temp = tempfile::Builder::new()
+        .prefix(".scangate-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(io_error(format!(
+            "create a temporary file in {}",
+            dir.display()
+        )))?;
+    let write_action = format!("write {}", temp.path().display());
+    let handle = temp
+        .as_file()
+        .try_clone()
+        .map_err(io_error(format!("open {}", temp.path().display())))?;
+    // tokio's File hands every write to its blocking pool; batching them into large writes
+    // saves a thread hand-off per websocket frame.
+    let mut file =
+        tokio::io::BufWriter::with_capacity(WRITE_BUFFER, tokio::fs::File::from_std(handle));
+    let mut total = memory.len() as u64;
+    file.write_all(&memory)
+        .await
+        .map_err(io_error(write_action.clone()))?;
+    drop(memory);
+    let mut buf = vec![0u8; READ_CHUNK];
+    loop {
+        let n = reader.read(&mut buf).await.map_err(read_error)?;
+        if n == 0 {
+            progress(total);
+            return Ok(Copied::Spilled {
+                temp,
+                file,
+                bytes: total,
+            });
         }
         total += n as u64;
         if total > max_bytes {
-            return Ok(Capped::Over);
+            return Err(over());
         }
-        file.write_all(&buf[..n]).await?;
+        file.write_all(&buf[..n])
+            .await
+            .map_err(io_error(write_action.clone()))?;
         if total - reported >= 1024 * 1024 {
             reported = total;
             progress(total);
@@ -188,15 +257,51 @@ async fn copy_capped<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
     }
 }
 
-/// Renames staged files into place, the results file last so its presence means the set is whole.
-pub(crate) fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, u64)>, Error> {
+/// Validates the last file (the results) and then renames every file into place, the results
+/// last so that their presence means the set is whole. Blocking: call it off the async workers.
+pub(crate) fn validate_and_commit(
+    staged: Vec<Staged>,
+    validator: &Validator,
+) -> Result<Vec<(PathBuf, u64)>, Error> {
+    if let Some(results) = staged.last() {
+        let checked = match &results.body {
+            Body::Memory(bytes) => validator(bytes),
+            Body::Spilled(temp) => {
+                let bytes = std::fs::read(temp.path())
+                    .map_err(io_error("read back the copied results".into()))?;
+                validator(&bytes)
+            }
+        };
+        if let Err(reason) = checked {
+            return Err(Error::new(ErrorKind::Invalid(crate::names::clean_text(
+                &reason, 300,
+            ))));
+        }
+    }
     let mut done = Vec::with_capacity(staged.len());
     for file in staged {
         let Staged {
-            temp,
+            body,
             destination,
             bytes,
         } = file;
+        let temp = match body {
+            Body::Spilled(temp) => temp,
+            Body::Memory(content) => {
+                let dir = destination.parent().unwrap_or(Path::new("."));
+                let mut temp = tempfile::Builder::new()
+                    .prefix(".scangate-")
+                    .suffix(".part")
+                    .tempfile_in(dir)
+                    .map_err(io_error(format!(
+                        "create a temporary file in {}",
+                        dir.display()
+                    )))?;
+                temp.write_all(&content)
+                    .map_err(io_error(format!("write {}", temp.path().display())))?;
+                temp
+            }
+        };
         temp.persist(&destination).map_err(|e| {
             Error::new(ErrorKind::Io {
                 action: format!("rename into {}", destination.display()),

@@ -2,9 +2,10 @@
 //!
 //! For each pod: wait until it is Ready (a watch; `get`/`list` polling if `watch` is not
 //! granted), wait for the scanner's marker file (`test -e` over exec, with backoff), then copy
-//! each file with `cat` over exec into `DIR/<namespace>/<pod>/<file name>`: streamed to a
-//! temporary file, cut past a byte limit, checked by the caller's validator, renamed into
-//! place. Pods are worked on concurrently; one pod's failure never stops the others.
+//! each file with `cat` over exec into `DIR/<namespace>/<pod>/<file name>`: held in memory
+//! (or, past 8 MiB, streamed to a temporary file), cut past a byte limit, checked by the
+//! caller's validator, written to a temporary file and renamed into place. Pods are worked on
+//! concurrently; one pod's failure never stops the others.
 //!
 //! The pod is untrusted: it can send any bytes, any amount, and (through a selector) any pod
 //! name. It cannot choose a local path, write outside the output directory, leave a partial
@@ -647,36 +648,18 @@ impl Ctx<'_> {
             staged.push(file);
         }
         self.emit(pod, Stage::Validating);
-        let results = staged.last().map(|s| s.temp.path().to_owned());
-        if let Some(path) = results {
-            let validator = options.validator.clone();
-            let remote = options.results_path.clone();
-            let checked = tokio::task::spawn_blocking(move || {
-                let bytes = std::fs::read(&path)?;
-                Ok::<_, std::io::Error>(validator(&bytes))
-            })
-            .await;
-            match checked {
-                Ok(Ok(Ok(()))) => {}
-                Ok(Ok(Err(reason))) => {
-                    return Err(
-                        Error::new(ErrorKind::Invalid(clean_text(&reason, 300))).for_path(&remote)
-                    );
-                }
-                Ok(Err(source)) => {
-                    return Err(Error::new(ErrorKind::Io {
-                        action: "read back the copied results".into(),
-                        source,
-                    }));
-                }
-                Err(join) => {
-                    return Err(Error::new(ErrorKind::Invalid(format!(
-                        "the validator failed: {join}"
-                    ))));
-                }
-            }
-        }
-        let files = copy::commit(staged)?;
+        // Parsing and writing block; one hand-off to the blocking pool does both.
+        let validator = options.validator.clone();
+        let files =
+            tokio::task::spawn_blocking(move || copy::validate_and_commit(staged, &validator))
+                .await
+                .map_err(|join| {
+                    Error::new(ErrorKind::Invalid(format!("the validator failed: {join}")))
+                })?
+                .map_err(|e| match e.kind {
+                    ErrorKind::Invalid(_) => e.for_path(&options.results_path),
+                    _ => e,
+                })?;
         let bytes = files.iter().map(|(_, b)| b).sum();
         let results = files.last().map(|(p, _)| p.clone()).unwrap_or_default();
         Ok(Fetched {
