@@ -40,6 +40,18 @@ pub(crate) struct Staged {
     pub(crate) bytes: u64,
 }
 
+/// A temporary file next to the destination, so the final rename stays on one file system.
+fn temp_file_in(dir: &Path) -> Result<NamedTempFile, Error> {
+    tempfile::Builder::new()
+        .prefix(".scangate-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(io_error(format!(
+            "create a temporary file in {}",
+            dir.display()
+        )))
+}
+
 fn io_error(action: String) -> impl FnOnce(io::Error) -> Error {
     move |source| Error::new(ErrorKind::Io { action, source })
 }
@@ -210,14 +222,7 @@ async fn copy_capped<R: AsyncRead + Unpin>(
     }
 
     // Too big to hold: stream the rest to a temporary file next to the destination.
-    let temp = tempfile::Builder::new()
-        .prefix(".scangate-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(io_error(format!(
-            "create a temporary file in {}",
-            dir.display()
-        )))?;
+    let temp = temp_file_in(dir)?;
     let write_action = format!("write {}", temp.path().display());
     let handle = temp
         .as_file()
@@ -289,14 +294,7 @@ pub(crate) fn validate_and_commit(
             Body::Spilled(temp) => temp,
             Body::Memory(content) => {
                 let dir = destination.parent().unwrap_or(Path::new("."));
-                let mut temp = tempfile::Builder::new()
-                    .prefix(".scangate-")
-                    .suffix(".part")
-                    .tempfile_in(dir)
-                    .map_err(io_error(format!(
-                        "create a temporary file in {}",
-                        dir.display()
-                    )))?;
+                let mut temp = temp_file_in(dir)?;
                 temp.write_all(&content)
                     .map_err(io_error(format!("write {}", temp.path().display())))?;
                 temp
