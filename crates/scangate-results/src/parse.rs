@@ -441,10 +441,8 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
 /// Turns a serde error into one line: place, then "expected X, found Y".
 fn syntax_error(path: &Path, bytes: &[u8], err: &serde_json::Error) -> Error {
     let line_column = (err.line() > 0).then(|| (err.line(), err.column()));
-    let json_path = if err.is_syntax() || err.is_eof() {
-        None
-    } else {
-        // Second, slower pass that tracks where the deserializer was.
+    // Second, slower pass that tracks where the deserializer was; only on the error path.
+    let json_path = {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         match serde_path_to_error::deserialize::<_, TopLevel<'_>>(&mut de) {
             Err(e) => Some(e.path().to_string()),
