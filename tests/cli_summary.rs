@@ -176,6 +176,44 @@ fn every_bad_input_is_reported_and_nothing_is_printed() {
     insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
 }
 
+/// Syntax errors name the place, the JSON path, what was expected and what stood there, also
+/// inside a control (parsed on its own in the second pass) and for bytes that are not text.
+#[test]
+fn syntax_errors_say_what_was_found_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(RHEL8).unwrap();
+    let damaged = [
+        // A stray word after a result's `code_desc`, deep inside the controls.
+        (
+            "stray_word.json",
+            good.replacen(r#""status": "failed","#, r#""status": "failed" oops,"#, 1),
+        ),
+        // A bare word where a value belongs.
+        (
+            "bare_word.json",
+            good.replacen(r#""profiles": ["#, r#""profiles": nope, "x": ["#, 1),
+        ),
+        // Binary garbage.
+        ("binary.json", "\u{1}\u{2}{}".to_owned()),
+        // Cut off in the middle.
+        ("truncated.json", good[..good.len() / 3].to_owned()),
+    ];
+    assert!(damaged.iter().all(|(_, text)| text != &good));
+    let mut args = vec!["summary".to_owned(), "-i".to_owned()];
+    for (name, text) in &damaged {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        args.push(path.to_str().unwrap().to_owned());
+    }
+    let out = scangate().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr)
+        .unwrap()
+        .replace(dir.path().to_str().unwrap(), "<dir>");
+    insta::assert_snapshot!(stderr);
+}
+
 /// A results file with 100,000 nested arrays at `attributes` or `tags`.
 fn deep_file(dir: &std::path::Path, attributes: &str, tags: &str) -> std::path::PathBuf {
     let path = dir.join("deep.json");

@@ -270,11 +270,7 @@ fn control_error(
             (base_line + err.line() - 1, err.column())
         }
     });
-    let mut de = serde_json::Deserializer::from_str(slice);
-    let inner = match serde_path_to_error::deserialize::<_, Control<'_>>(&mut de) {
-        Err(e) => e.path().to_string(),
-        Ok(_) => ".".to_owned(),
-    };
+    let inner = error_path::<Control<'_>>(slice.as_bytes()).unwrap_or_else(|| ".".to_owned());
     let json_path = if inner == "." {
         format!("profiles[{p}].controls[{c}]")
     } else {
@@ -287,7 +283,7 @@ fn control_error(
                 line_column,
                 json_path,
             },
-            message: describe(err),
+            message: describe(err, slice.as_bytes()),
         },
     }
 }
@@ -442,13 +438,18 @@ fn from_json_min<'a>(entries: Vec<MinEntry<'a>>) -> Result<Vec<Profile<'a>>, Err
 fn syntax_error(path: &Path, bytes: &[u8], err: &serde_json::Error) -> Error {
     let line_column = (err.line() > 0).then(|| (err.line(), err.column()));
     // Second, slower pass that tracks where the deserializer was; only on the error path.
-    let json_path = {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize::<_, TopLevel<'_>>(&mut de) {
-            Err(e) => Some(e.path().to_string()),
-            Ok(_) => None,
-        }
-    };
+    let mut json_path = error_path::<TopLevel<'_>>(bytes);
+    // The first pass keeps controls as raw text, so its path ends at the control; for an
+    // error inside one, a pass through the typed controls names the field.
+    let in_control = json_path
+        .as_deref()
+        .is_some_and(|p| p.ends_with(']') && p.contains(".controls["));
+    if in_control
+        && let Some(deeper) = error_path::<TypedControls<'_>>(bytes)
+        && deeper.starts_with(json_path.as_deref().unwrap_or_default())
+    {
+        json_path = Some(deeper);
+    }
     let json_path = match json_path.as_deref() {
         None | Some(".") => "$".to_owned(),
         Some(p) => p.to_owned(),
@@ -460,13 +461,75 @@ fn syntax_error(path: &Path, bytes: &[u8], err: &serde_json::Error) -> Error {
                 line_column,
                 json_path,
             },
-            message: describe(err),
+            message: describe(err, bytes),
         },
     }
 }
 
+/// Where in the document deserializing `bytes` as `T` fails, if it does.
+fn error_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Option<String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(&mut de)
+        .err()
+        .map(|e| {
+            let path = e.path().to_string();
+            // `?` stands for a key that was never read (the error came while reading it).
+            match path.strip_suffix(".?") {
+                Some(parent) => parent.to_owned(),
+                None => path,
+            }
+        })
+}
+
+/// The document with its controls fully typed: only for locating errors inside a control.
+// Never read: deserializing is the point.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct TypedControls<'a> {
+    #[serde(borrow, default)]
+    profiles: Option<Vec<TypedProfile<'a>>>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct TypedProfile<'a> {
+    #[serde(borrow, default)]
+    controls: Option<Vec<Control<'a>>>,
+}
+
+/// What stands where a syntax error points (serde_json counts columns in bytes), for the
+/// "found" half of the message: the character, or its byte value when it is not printable.
+fn found_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let at = line_start + column.checked_sub(1)?;
+    let rest = bytes.get(at..)?;
+    let head = &rest[..rest.len().min(4)];
+    let ch = match std::str::from_utf8(head) {
+        Ok(s) => s.chars().next(),
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()])
+            .ok()
+            .and_then(|s| s.chars().next()),
+    };
+    // The file may be hostile: only plain characters are echoed, never controls, bidi
+    // overrides or other invisible ones.
+    Some(match ch {
+        Some(c) if c != '`' && (c.is_ascii_graphic() || c.is_alphanumeric()) => format!("`{c}`"),
+        Some(c) if !c.is_ascii() => format!("character U+{:04X}", u32::from(c)),
+        _ => format!("byte 0x{:02x}", rest.first()?),
+    })
+}
+
 /// serde's wording, rephrased as "expected X, found Y" in JSON's vocabulary.
-fn describe(err: &serde_json::Error) -> String {
+fn describe(err: &serde_json::Error, bytes: &[u8]) -> String {
     let full = err.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => &full[..i],
@@ -491,6 +554,18 @@ fn describe(err: &serde_json::Error) -> String {
     }
     if msg.starts_with("EOF while parsing") {
         return format!("unexpected end of file ({})", msg.to_lowercase());
+    }
+    if err.is_syntax() && msg.starts_with("expected ") {
+        let expected = match msg {
+            "expected value" => "expected a JSON value",
+            // A bare word that is not `null`, `true` or `false`.
+            "expected ident" => "expected `null`, `true` or `false`",
+            m => m,
+        };
+        if let Some(found) = found_at(bytes, err.line(), err.column()) {
+            return format!("{expected}, found {found}");
+        }
+        return expected.to_owned();
     }
     msg.to_owned()
 }
