@@ -93,12 +93,12 @@ async fn fifty_pods_respect_the_concurrency_bound() {
     let max = fake.max_exec_in_flight();
     assert!(max <= 5, "at most 5 exec sessions at once, saw {max}");
     assert_eq!(max, 5, "the bound is reached, so pods do run at once");
-    // One marker check and one copy per pod.
+    // The marker is there: one exec per pod checks it and copies.
     assert_eq!(
         fake.stats
             .exec_total
             .load(std::sync::atomic::Ordering::SeqCst),
-        100
+        50
     );
 }
 
@@ -164,15 +164,93 @@ async fn v4_subprotocol_is_negotiated_when_v5_is_missing() {
     .await;
     assert!(reports[0].outcome.is_ok(), "{reports:?}");
     let protocols = fake.stats.protocols.lock().unwrap().clone();
-    assert_eq!(protocols, ["v4.channel.k8s.io", "v4.channel.k8s.io"]);
-    let commands = fake.stats.commands.lock().unwrap().clone();
+    assert_eq!(protocols, ["v4.channel.k8s.io"]);
     assert_eq!(
-        commands,
-        [
-            vec!["test", "-e", "/results/scan-complete"],
-            vec!["cat", "/results/scan-results.json"]
-        ]
+        fake.stats.commands.lock().unwrap().clone(),
+        [after_marker()]
     );
+}
+
+/// The one exec that checks the marker and, when it is there, copies the results.
+fn after_marker() -> Vec<&'static str> {
+    vec![
+        "sh",
+        "-c",
+        r#"test -e "$1" || exit 3; exec cat "$2""#,
+        "sh",
+        "/results/scan-complete",
+        "/results/scan-results.json",
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marker_later_is_retried_with_one_exec_per_attempt() {
+    let fake = FakeKube::start(
+        Script::new().pod(FakePod::new("scan-0").marker_after(Some(Duration::from_millis(300)))),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, events) = run(
+        &fake,
+        dir.path(),
+        Targets::Named(vec!["scan-0".into()]),
+        |_| {},
+    )
+    .await;
+    assert!(reports[0].outcome.is_ok(), "{reports:?}");
+    let commands = fake.stats.commands.lock().unwrap().clone();
+    assert!(commands.len() >= 2, "{commands:?}");
+    assert!(
+        commands.iter().all(|c| *c == after_marker()),
+        "{commands:?}"
+    );
+    // The attempts that found no marker are not announced as copies.
+    let copying = events
+        .iter()
+        .filter(|e| matches!(e.stage, scangate_kube::Stage::Copying { .. }))
+        .count();
+    assert_eq!(copying, 1, "{events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_without_a_shell_get_a_marker_check_and_a_copy() {
+    let mut script = Script::new();
+    for name in names("scan", 3) {
+        script = script.pod(
+            FakePod::new(&name)
+                .without_shell()
+                .file("/results/scan-summary.md", "# summary\n"),
+        );
+    }
+    let fake = FakeKube::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Selector("app=web".into()),
+        |o| {
+            o.concurrency = 1;
+            o.also = vec!["/results/scan-summary.md".into()];
+        },
+    )
+    .await;
+    assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
+    for report in &reports {
+        let fetched = report.outcome.as_ref().expect("fetched");
+        let names: Vec<_> = fetched
+            .files
+            .iter()
+            .map(|(p, _)| p.file_name().unwrap())
+            .collect();
+        assert_eq!(names, ["scan-summary.md", "scan-results.json"]);
+    }
+    // The first pod tries the shell once; after that, the run knows.
+    let commands = fake.stats.commands.lock().unwrap().clone();
+    let shell = commands.iter().filter(|c| c[0] == "sh").count();
+    assert_eq!(shell, 1, "{commands:?}");
+    let tests = commands.iter().filter(|c| c[0] == "test").count();
+    assert_eq!(tests, 3, "{commands:?}");
+    let copies = commands.iter().filter(|c| c[0] == "cat").count();
+    assert_eq!(copies, 6, "{commands:?}");
 }
 
 /// A service account's files in a temp dir: what Kubernetes mounts into a pod.
@@ -274,12 +352,7 @@ async fn nothing_is_left_behind_when_validation_fails() {
         reports[0].outcome.as_ref().expect_err("invalid").error.kind,
         scangate_kube::ErrorKind::Invalid(_)
     ));
-    let pod_dir = dir.path().join("out/scans/scan-0");
-    let left: Vec<_> = std::fs::read_dir(&pod_dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
+    let left = left_in(&dir.path().join("out/scans/scan-0"));
     assert!(
         left.is_empty(),
         "the summary must not be kept without valid results, nor temp files: {left:?}"
@@ -324,11 +397,16 @@ async fn spilled_copies_leave_nothing_behind_when_cut_or_invalid() {
         "{kinds:?}"
     );
     for pod in ["endless", "garbage"] {
-        let left: Vec<_> = std::fs::read_dir(dir.path().join("out/scans").join(pod))
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
+        let left = left_in(&dir.path().join("out/scans").join(pod));
         assert!(left.is_empty(), "{pod}: {left:?}");
+    }
+}
+
+/// What a failed pod left in its directory (which is removed when it ends up empty).
+fn left_in(pod_dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    match std::fs::read_dir(pod_dir) {
+        Ok(entries) => entries.flatten().map(|e| e.file_name()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", pod_dir.display()),
     }
 }

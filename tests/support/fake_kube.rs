@@ -99,6 +99,8 @@ pub struct FakePod {
     pub exec_delay: Duration,
     /// Extra bytes on stderr for every command (hostile pods).
     pub stderr_noise: Option<Bytes>,
+    /// The container image has no `sh` (distroless).
+    pub no_shell: bool,
     pub logs: Vec<String>,
 }
 
@@ -121,6 +123,7 @@ impl FakePod {
             fault_on_cat_only: false,
             exec_delay: Duration::ZERO,
             stderr_noise: None,
+            no_shell: false,
             logs: vec![
                 "scanner: starting".to_owned(),
                 format!("scanner: profile done for {name}"),
@@ -191,6 +194,11 @@ impl FakePod {
                 self.files.remove("/results/scan-complete");
             }
         }
+        self
+    }
+
+    pub fn without_shell(mut self) -> Self {
+        self.no_shell = true;
         self
     }
 
@@ -1260,7 +1268,10 @@ fn exec(
             None,
         );
     }
-    let is_cat = command.first().map(String::as_str) == Some("cat");
+    // A copy is `cat`, or a shell script that ends in `exec cat`.
+    let is_cat = command.first().map(String::as_str) == Some("cat")
+        || (command.first().map(String::as_str) == Some("sh")
+            && command.iter().any(|w| w.contains("cat ")));
     let fault = pod
         .exec_fault
         .clone()
@@ -1434,6 +1445,9 @@ fn run_command(state: &State, pod: &FakePod, command: &[String]) -> Run {
                 code,
             }
         }
+        ["sh", "-c", script, _name, args @ ..] if !pod.no_shell => {
+            run_script(state, pod, script, args)
+        }
         ["echo", words @ ..] => ok(vec![Content::Bytes(
             format!("{}\n", words.join(" ")).into(),
         )]),
@@ -1497,6 +1511,63 @@ fn run_command(state: &State, pod: &FakePod, command: &[String]) -> Run {
              exec: \"{program}\": executable file not found in $PATH: unknown"
         )),
         [] => Run::CannotStart("Internal error occurred: no command given".into()),
+    }
+}
+
+/// Just enough of `sh -c` for one-line scripts: `;`-separated statements, each a command or
+/// `A || B`; `exit N`; `exec CMD` (its outcome is the script's); `"$N"` and `$N` arguments.
+fn run_script(state: &State, pod: &FakePod, script: &str, args: &[&str]) -> Run {
+    let words = |text: &str| -> Vec<String> {
+        text.split_whitespace()
+            .map(|w| {
+                let w = w.trim_matches('"');
+                match w.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+                    Some(n) => args
+                        .get(n.wrapping_sub(1))
+                        .copied()
+                        .unwrap_or("")
+                        .to_owned(),
+                    None => w.to_owned(),
+                }
+            })
+            .collect()
+    };
+    let mut code = 0;
+    for statement in script.split(';') {
+        for (i, alternative) in statement.split("||").enumerate() {
+            if i > 0 && code == 0 {
+                break;
+            }
+            let command = words(alternative);
+            match command
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                [] => {}
+                ["exit", n] => {
+                    return Run::Output {
+                        stdout: Vec::new(),
+                        stderr: Vec::new(),
+                        code: n.parse().unwrap_or(2),
+                    };
+                }
+                ["exec", rest @ ..] => {
+                    let rest: Vec<String> = rest.iter().map(|w| (*w).to_owned()).collect();
+                    return run_command(state, pod, &rest);
+                }
+                _ => match run_command(state, pod, &command) {
+                    Run::Output { code: c, .. } => code = c,
+                    Run::CannotStart(_) => code = 127,
+                },
+            }
+        }
+    }
+    Run::Output {
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        code,
     }
 }
 

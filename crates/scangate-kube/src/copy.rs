@@ -93,21 +93,70 @@ pub(crate) fn prepare_pod_dir(root: &Path, namespace: &str, pod: &str) -> Result
 /// What the copy reports as it goes: bytes so far.
 pub(crate) type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 
-/// Streams `cat REMOTE` into memory, or into a temporary file in `dir` past [`SPILL_AT`].
+/// What a copy runs in the container.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// `cat PATH`.
+    Cat(&'a str),
+    /// `cat PATH` once `marker` exists, in one exec: the marker check and the copy of the
+    /// first file share a round trip through the API server and the kubelet. Needs `sh`.
+    AfterMarker { marker: &'a str, path: &'a str },
+}
+
+/// The combined command: `$1` is the marker, `$2` the file. Paths are arguments, never spliced
+/// into the script.
+const AFTER_MARKER: &str = r#"test -e "$1" || exit 3; exec cat "$2""#;
+
+/// The combined command's exit status for "the marker is not there yet" (`cat` exits 0 or 1).
+const NO_MARKER_YET: i32 = 3;
+
+impl Source<'_> {
+    fn path(&self) -> &str {
+        match self {
+            Self::Cat(path) | Self::AfterMarker { path, .. } => path,
+        }
+    }
+}
+
+/// Whether an exec failed because the container has no `sh` (distroless images), in which case
+/// the caller falls back to a separate marker check and `cat`.
+pub(crate) fn is_missing_shell(error: &Error) -> bool {
+    match &error.kind {
+        ErrorKind::Exec(message) | ErrorKind::Api(message) => {
+            message.contains("\"sh\"")
+                && (message.contains("not found") || message.contains("no such file"))
+        }
+        ErrorKind::CommandFailed { command, code, .. } => {
+            command == "sh" && (*code == 126 || *code == 127)
+        }
+        _ => false,
+    }
+}
+
+/// Streams the file into memory, or into a temporary file in `dir` past [`SPILL_AT`].
+/// `Ok(None)`: [`Source::AfterMarker`] found no marker, nothing was copied.
+///
+/// Errors before the file's first byte are the exec's and carry no path; later ones (and a
+/// failing `cat`) name the file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn copy_file(
     api: &Api<Pod>,
     pod: &str,
     namespace: &str,
     container: &str,
-    remote: &str,
+    source: Source<'_>,
     dir: &Path,
     file_name: &str,
     max_bytes: u64,
     progress: Progress<'_>,
-) -> Result<Staged, Error> {
+) -> Result<Option<Staged>, Error> {
     let destination = dir.join(file_name);
-    let mut process = start_exec(api, pod, namespace, container, &["cat", remote])
+    let remote = source.path();
+    let command: Vec<&str> = match source {
+        Source::Cat(path) => vec!["cat", path],
+        Source::AfterMarker { marker, path } => vec!["sh", "-c", AFTER_MARKER, "sh", marker, path],
+    };
+    let mut process = start_exec(api, pod, namespace, container, &command)
         .await
         .map_err(Error::new)?;
     let status = process.take_status();
@@ -121,7 +170,7 @@ pub(crate) async fn copy_file(
             // Stop the pod's stream now; a temporary file goes when it drops.
             stderr.abort();
             process.abort();
-            return Err(error);
+            return Err(error.for_path(remote));
         }
     };
     let stderr = stderr.await.unwrap_or_default();
@@ -130,17 +179,31 @@ pub(crate) async fn copy_file(
         None => None,
     };
     let _ = process.join().await;
-    match exit_code(status.as_ref()) {
-        Ok(0) => {}
-        Ok(code) => {
-            return Err(Error::new(ErrorKind::CommandFailed {
-                command: "cat".into(),
+    let nothing_yet = body.is_empty();
+    match (exit_code(status.as_ref()), source) {
+        (Ok(0), _) => {}
+        (Ok(NO_MARKER_YET), Source::AfterMarker { .. }) if nothing_yet => return Ok(None),
+        (Ok(code), _) => {
+            let command = if nothing_yet && is_shell_failure(code) {
+                "sh"
+            } else {
+                "cat"
+            };
+            let error = Error::new(ErrorKind::CommandFailed {
+                command: command.into(),
                 code,
                 stderr: stderr_line(&stderr),
-            }));
+            });
+            return Err(if command == "cat" {
+                error.for_path(remote)
+            } else {
+                error
+            });
         }
-        Err(kind) => return Err(Error::new(kind)),
+        (Err(kind), _) if nothing_yet => return Err(Error::new(kind)),
+        (Err(kind), _) => return Err(Error::new(kind).for_path(remote)),
     }
+    progress(body.len());
     let (body, bytes) = match body {
         Copied::Memory(bytes) => {
             let len = bytes.len() as u64;
@@ -159,11 +222,16 @@ pub(crate) async fn copy_file(
             (Body::Spilled(temp), bytes)
         }
     };
-    Ok(Staged {
+    Ok(Some(Staged {
         body,
         destination,
         bytes,
-    })
+    }))
+}
+
+/// `sh`'s own exit statuses for a command it cannot run.
+fn is_shell_failure(code: i32) -> bool {
+    code == 126 || code == 127
 }
 
 enum Copied {
@@ -173,6 +241,19 @@ enum Copied {
         file: tokio::io::BufWriter<tokio::fs::File>,
         bytes: u64,
     },
+}
+
+impl Copied {
+    fn len(&self) -> u64 {
+        match self {
+            Self::Memory(bytes) => bytes.len() as u64,
+            Self::Spilled { bytes, .. } => *bytes,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// How much of a spilled copy is held in memory before it is written to the temporary file.
@@ -209,7 +290,7 @@ async fn copy_capped<R: AsyncRead + Unpin>(
             return Err(over());
         }
         if n == 0 {
-            progress(total);
+            // The final count is reported once the exit status says the copy is good.
             return Ok(Copied::Memory(memory));
         }
         if total - reported >= 1024 * 1024 {
@@ -241,7 +322,6 @@ async fn copy_capped<R: AsyncRead + Unpin>(
     loop {
         let n = reader.read(&mut buf).await.map_err(read_error)?;
         if n == 0 {
-            progress(total);
             return Ok(Copied::Spilled {
                 temp,
                 file,

@@ -2,7 +2,8 @@
 //!
 //! For each pod: wait until it is Ready (a watch; `get`/`list` polling if `watch` is not
 //! granted), wait for the scanner's marker file (`test -e` over exec, with backoff), then copy
-//! each file with `cat` over exec into `DIR/<namespace>/<pod>/<file name>`: held in memory
+//! each file with `cat` over exec (the marker check and the first copy share one `sh -c` exec
+//! where the container has a shell) into `DIR/<namespace>/<pod>/<file name>`: held in memory
 //! (or, past 8 MiB, streamed to a temporary file), cut past a byte limit, checked by the
 //! caller's validator, written to a temporary file and renamed into place. Pods are worked on
 //! concurrently; one pod's failure never stops the others.
@@ -48,6 +49,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -394,6 +396,7 @@ pub async fn fetch(
         slots: &slots,
         on_event,
         start,
+        shell: AtomicBool::new(true),
     };
     let mut running: FuturesUnordered<_> =
         pods.into_iter().map(|(pod, rx)| ctx.pod(pod, rx)).collect();
@@ -421,6 +424,8 @@ struct Ctx<'a> {
     slots: &'a Semaphore,
     on_event: &'a (dyn Fn(Event) + Send + Sync),
     start: Instant,
+    /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
+    shell: AtomicBool,
 }
 
 impl Ctx<'_> {
@@ -483,15 +488,79 @@ impl Ctx<'_> {
         let deadline = self.start + self.options.timeout;
         self.wait_ready(pod, seen, deadline).await?;
         self.emit(pod, Stage::WaitingMarker);
-        self.wait_marker(pod, deadline).await?;
         let dir = copy::prepare_pod_dir(&self.options.output_dir, &pod.namespace, &pod.name)?;
-        // A copy holds one slot for all of the pod's files, so the bound is on pods copying.
-        let _slot = self
-            .slots
+        let fetched = self.marker_and_copy(pod, &dir, deadline).await;
+        if fetched.is_err() {
+            // Best effort, and only this pod's directory: the namespace's is shared.
+            let _ = std::fs::remove_dir(&dir);
+        }
+        fetched
+    }
+
+    /// Waits for the marker and copies. While containers have `sh`, each attempt is one exec
+    /// (check, and copy the first file if the marker is there); the first container without
+    /// one switches the run to a `test -e` exec followed by `cat` execs.
+    async fn marker_and_copy(
+        &self,
+        pod: &PodRef,
+        dir: &std::path::Path,
+        deadline: Instant,
+    ) -> Result<Fetched, Error> {
+        let mut delay = Duration::from_millis(200);
+        while self.shell.load(Ordering::Relaxed) {
+            {
+                // A copy holds one slot for all of the pod's files, so the bound is on pods copying.
+                let _slot = self.slot().await?;
+                // Another pod may have found out meanwhile that there is no shell.
+                if !self.shell.load(Ordering::Relaxed) {
+                    break;
+                }
+                match self.timed_copy_all(pod, dir, true).await {
+                    Ok(Some(fetched)) => return Ok(fetched),
+                    Ok(None) => {}
+                    Err(error) if copy::is_missing_shell(&error) => {
+                        self.shell.store(false, Ordering::Relaxed);
+                        break;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(self.no_marker());
+            }
+            tokio::time::sleep_until((now + delay).min(deadline)).await;
+            delay = backoff(delay);
+        }
+        self.wait_marker(pod, deadline).await?;
+        let _slot = self.slot().await?;
+        match self.timed_copy_all(pod, dir, false).await? {
+            Some(fetched) => Ok(fetched),
+            None => Err(self.no_marker()),
+        }
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Error> {
+        self.slots
             .acquire()
             .await
-            .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))?;
-        let copy_all = self.copy_all(pod, &dir);
+            .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))
+    }
+
+    fn no_marker(&self) -> Error {
+        Error::new(ErrorKind::NoMarker {
+            marker: self.options.marker_path.clone(),
+            waited: self.options.timeout,
+        })
+    }
+
+    async fn timed_copy_all(
+        &self,
+        pod: &PodRef,
+        dir: &std::path::Path,
+        after_marker: bool,
+    ) -> Result<Option<Fetched>, Error> {
+        let copy_all = self.copy_all(pod, dir, after_marker);
         match tokio::time::timeout(self.options.timeout, copy_all).await {
             Ok(result) => result,
             Err(_) => Err(Error::new(ErrorKind::CopyTimeout(self.options.timeout))),
@@ -603,7 +672,14 @@ impl Ctx<'_> {
         }
     }
 
-    async fn copy_all(&self, pod: &PodRef, dir: &std::path::Path) -> Result<Fetched, Error> {
+    /// Copies every file; with `after_marker`, the first only if the marker is there
+    /// (`Ok(None)` when it is not).
+    async fn copy_all(
+        &self,
+        pod: &PodRef,
+        dir: &std::path::Path,
+        after_marker: bool,
+    ) -> Result<Option<Fetched>, Error> {
         let options = self.options;
         // The extra files first and the results last, so the results' presence means all is there.
         let remotes: Vec<&String> = options
@@ -612,17 +688,27 @@ impl Ctx<'_> {
             .chain(std::iter::once(&options.results_path))
             .collect();
         let mut staged = Vec::with_capacity(remotes.len());
-        for remote in remotes {
+        for (i, remote) in remotes.into_iter().enumerate() {
             let file_name = names::local_file_name(remote)
                 .map_err(|m| Error::new(ErrorKind::Options(m)))?
                 .to_owned();
-            self.emit(
-                pod,
-                Stage::Copying {
-                    file: file_name.clone(),
-                    bytes: 0,
-                },
-            );
+            let source = if after_marker && i == 0 {
+                copy::Source::AfterMarker {
+                    marker: &options.marker_path,
+                    path: remote,
+                }
+            } else {
+                // Announced up front; a copy after the marker check is announced by its
+                // progress, once it is known to be a copy.
+                self.emit(
+                    pod,
+                    Stage::Copying {
+                        file: file_name.clone(),
+                        bytes: 0,
+                    },
+                );
+                copy::Source::Cat(remote)
+            };
             let progress = |bytes: u64| {
                 self.emit(
                     pod,
@@ -637,15 +723,17 @@ impl Ctx<'_> {
                 &pod.name,
                 &pod.namespace,
                 &options.container,
-                remote,
+                source,
                 dir,
                 &file_name,
                 options.max_bytes,
                 &progress,
             )
-            .await
-            .map_err(|e| e.for_path(remote))?;
-            staged.push(file);
+            .await?;
+            match file {
+                Some(file) => staged.push(file),
+                None => return Ok(None),
+            }
         }
         self.emit(pod, Stage::Validating);
         // Parsing and writing block; one hand-off to the blocking pool does both.
@@ -662,11 +750,11 @@ impl Ctx<'_> {
                 })?;
         let bytes = files.iter().map(|(_, b)| b).sum();
         let results = files.last().map(|(p, _)| p.clone()).unwrap_or_default();
-        Ok(Fetched {
+        Ok(Some(Fetched {
             results,
             files,
             bytes,
-        })
+        }))
     }
 
     async fn diagnose(&self, pod: &PodRef, seen: &watch::Receiver<Seen>) -> Option<Diagnosis> {
