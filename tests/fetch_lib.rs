@@ -410,3 +410,42 @@ fn left_in(pod_dir: &std::path::Path) -> Vec<std::ffi::OsString> {
         Err(e) => panic!("{}: {e}", pod_dir.display()),
     }
 }
+
+/// Copy buffers are reused from pod to pod; each file must still be exactly what its pod sent,
+/// never a remnant of a larger earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_pod_gets_its_own_bytes_when_buffers_are_reused() {
+    let padded = |fill: u8, size: usize| {
+        let mut body = br#"{"padding":""#.to_vec();
+        body.resize(size - 2, fill);
+        body.extend_from_slice(br#""}"#);
+        bytes::Bytes::from(body)
+    };
+    let bodies = [
+        ("big", padded(b'a', 3 << 20)),
+        ("small", padded(b'b', 100)),
+        ("middle", padded(b'c', 1 << 20)),
+        ("tiny", padded(b'd', 20)),
+    ];
+    let mut script = Script::new();
+    for (name, body) in &bodies {
+        script = script.pod(FakePod::new(name).file("/results/scan-results.json", body.clone()));
+    }
+    let fake = FakeKube::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = bodies.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let (reports, _) = run(&fake, dir.path(), Targets::Named(names), |o| {
+        o.concurrency = 1;
+    })
+    .await;
+    for (name, body) in &bodies {
+        let report = reports.iter().find(|r| r.pod.name == *name).unwrap();
+        let fetched = report.outcome.as_ref().expect("fetched");
+        let copied = std::fs::read(&fetched.results).unwrap();
+        assert_eq!(copied.len(), body.len(), "{name}");
+        assert!(
+            copied == *body,
+            "{name}: the copy differs from what the pod sent"
+        );
+    }
+}

@@ -397,6 +397,7 @@ pub async fn fetch(
         on_event,
         start,
         shell: AtomicBool::new(true),
+        buffers: Arc::new(copy::BufferPool::new(options.concurrency)),
     };
     let mut running: FuturesUnordered<_> =
         pods.into_iter().map(|(pod, rx)| ctx.pod(pod, rx)).collect();
@@ -426,6 +427,7 @@ struct Ctx<'a> {
     start: Instant,
     /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
     shell: AtomicBool,
+    buffers: Arc<copy::BufferPool>,
 }
 
 impl Ctx<'_> {
@@ -728,6 +730,7 @@ impl Ctx<'_> {
                 &file_name,
                 options.max_bytes,
                 &progress,
+                &self.buffers,
             )
             .await?;
             match file {
@@ -738,16 +741,16 @@ impl Ctx<'_> {
         self.emit(pod, Stage::Validating);
         // Parsing and writing block; one hand-off to the blocking pool does both.
         let validator = options.validator.clone();
-        let files =
-            tokio::task::spawn_blocking(move || copy::validate_and_commit(staged, &validator))
-                .await
-                .map_err(|join| {
-                    Error::new(ErrorKind::Invalid(format!("the validator failed: {join}")))
-                })?
-                .map_err(|e| match e.kind {
-                    ErrorKind::Invalid(_) => e.for_path(&options.results_path),
-                    _ => e,
-                })?;
+        let files = tokio::task::spawn_blocking({
+            let pool = Arc::clone(&self.buffers);
+            move || copy::validate_and_commit(staged, &validator, &pool)
+        })
+        .await
+        .map_err(|join| Error::new(ErrorKind::Invalid(format!("the validator failed: {join}"))))?
+        .map_err(|e| match e.kind {
+            ErrorKind::Invalid(_) => e.for_path(&options.results_path),
+            _ => e,
+        })?;
         let bytes = files.iter().map(|(_, b)| b).sum();
         let results = files.last().map(|(p, _)| p.clone()).unwrap_or_default();
         Ok(Some(Fetched {
