@@ -42,17 +42,16 @@ async fn run(
     (reports, events.into_inner().unwrap())
 }
 
+/// Fetches pod `scan-0` with the default options.
+async fn run_scan_0(fake: &FakeKube, dir: &std::path::Path) -> (Vec<PodReport>, Vec<Event>) {
+    run(fake, dir, Targets::Named(vec!["scan-0".into()]), |_| {}).await
+}
+
 #[tokio::test]
 async fn ready_pod_is_fetched() {
     let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")));
     let dir = tempfile::tempdir().unwrap();
-    let (reports, events) = run(
-        &fake,
-        dir.path(),
-        Targets::Named(vec!["scan-0".into()]),
-        |_| {},
-    )
-    .await;
+    let (reports, events) = run_scan_0(&fake, dir.path()).await;
     assert_eq!(reports.len(), 1, "{reports:?}");
     let fetched = reports[0].outcome.as_ref().expect("fetched");
     assert_eq!(
@@ -155,13 +154,7 @@ async fn a_100_mb_file_streams_through() {
 async fn v4_subprotocol_is_negotiated_when_v5_is_missing() {
     let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).v4_only());
     let dir = tempfile::tempdir().unwrap();
-    let (reports, _) = run(
-        &fake,
-        dir.path(),
-        Targets::Named(vec!["scan-0".into()]),
-        |_| {},
-    )
-    .await;
+    let (reports, _) = run_scan_0(&fake, dir.path()).await;
     assert!(reports[0].outcome.is_ok(), "{reports:?}");
     let protocols = fake.stats.protocols.lock().unwrap().clone();
     assert_eq!(protocols, ["v4.channel.k8s.io"]);
@@ -189,13 +182,7 @@ async fn marker_later_is_retried_with_one_exec_per_attempt() {
         Script::new().pod(FakePod::new("scan-0").marker_after(Some(Duration::from_millis(300)))),
     );
     let dir = tempfile::tempdir().unwrap();
-    let (reports, events) = run(
-        &fake,
-        dir.path(),
-        Targets::Named(vec!["scan-0".into()]),
-        |_| {},
-    )
-    .await;
+    let (reports, events) = run_scan_0(&fake, dir.path()).await;
     assert!(reports[0].outcome.is_ok(), "{reports:?}");
     let commands = fake.stats.commands.lock().unwrap().clone();
     assert!(commands.len() >= 2, "{commands:?}");
