@@ -162,7 +162,7 @@ pub(crate) fn is_missing_shell(error: &Error) -> bool {
                 && (message.contains("not found") || message.contains("no such file"))
         }
         ErrorKind::CommandFailed { command, code, .. } => {
-            command == "sh" && (*code == 126 || *code == 127)
+            command == "sh" && is_shell_failure(*code)
         }
         _ => false,
     }
@@ -215,12 +215,21 @@ pub(crate) async fn copy_file(
         None => None,
     };
     let _ = process.join().await;
-    let nothing_yet = body.is_empty();
-    match (exit_code(status.as_ref()), source) {
-        (Ok(0), _) => {}
-        (Ok(NO_MARKER_YET), Source::AfterMarker { .. }) if nothing_yet => return Ok(None),
-        (Ok(code), _) => {
-            let command = if nothing_yet && is_shell_failure(code) {
+    let bytes = body.len();
+    let nothing_yet = bytes == 0;
+    let after_marker = matches!(source, Source::AfterMarker { .. });
+    match exit_code(status.as_ref()) {
+        Ok(0) => {}
+        Ok(NO_MARKER_YET) if after_marker && nothing_yet => {
+            // Nothing was copied; the next attempt can have the buffer.
+            if let Copied::Memory(buffer) = body {
+                pool.put(buffer);
+            }
+            return Ok(None);
+        }
+        Ok(code) => {
+            // Only the combined command runs under `sh`, so only it can fail as `sh` does.
+            let command = if after_marker && nothing_yet && is_shell_failure(code) {
                 "sh"
             } else {
                 "cat"
@@ -236,26 +245,19 @@ pub(crate) async fn copy_file(
                 error
             });
         }
-        (Err(kind), _) if nothing_yet => return Err(Error::new(kind)),
-        (Err(kind), _) => return Err(Error::new(kind).for_path(remote)),
+        Err(kind) if nothing_yet => return Err(Error::new(kind)),
+        Err(kind) => return Err(Error::new(kind).for_path(remote)),
     }
-    progress(body.len());
-    let (body, bytes) = match body {
-        Copied::Memory(bytes) => {
-            let len = bytes.len() as u64;
-            (Body::Memory(bytes), len)
-        }
-        Copied::Spilled {
-            temp,
-            mut file,
-            bytes,
-        } => {
+    progress(bytes);
+    let body = match body {
+        Copied::Memory(buffer) => Body::Memory(buffer),
+        Copied::Spilled { temp, mut file, .. } => {
             // No fsync: temp file + rename is what keeps an interrupted copy from ever being
             // seen, and the results are read back in the same run.
             file.flush()
                 .await
                 .map_err(io_error(format!("write {}", temp.path().display())))?;
-            (Body::Spilled(temp), bytes)
+            Body::Spilled(temp)
         }
     };
     Ok(Some(Staged {
@@ -285,10 +287,6 @@ impl Copied {
             Self::Memory(bytes) => bytes.len() as u64,
             Self::Spilled { bytes, .. } => *bytes,
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

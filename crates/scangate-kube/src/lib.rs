@@ -527,12 +527,7 @@ impl Ctx<'_> {
                     Err(error) => return Err(error),
                 }
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(self.no_marker());
-            }
-            tokio::time::sleep_until((now + delay).min(deadline)).await;
-            delay = backoff(delay);
+            self.pause_for_marker(deadline, &mut delay).await?;
         }
         self.wait_marker(pod, deadline).await?;
         let _slot = self.slot().await?;
@@ -624,11 +619,7 @@ impl Ctx<'_> {
         let mut delay = Duration::from_millis(200);
         loop {
             let code = {
-                let _slot = self
-                    .slots
-                    .acquire()
-                    .await
-                    .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))?;
+                let _slot = self.slot().await?;
                 let command = ["test", "-e", marker.as_str()];
                 let check = api::exec_code(
                     self.api,
@@ -662,16 +653,20 @@ impl Ctx<'_> {
                     .for_path(marker));
                 }
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(Error::new(ErrorKind::NoMarker {
-                    marker: marker.clone(),
-                    waited: self.options.timeout,
-                }));
-            }
-            tokio::time::sleep_until((now + delay).min(deadline)).await;
-            delay = backoff(delay);
+            self.pause_for_marker(deadline, &mut delay).await?;
         }
+    }
+
+    /// Before the next marker attempt: a "no marker" error once past the deadline, else a sleep
+    /// that grows with each attempt.
+    async fn pause_for_marker(&self, deadline: Instant, delay: &mut Duration) -> Result<(), Error> {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(self.no_marker());
+        }
+        tokio::time::sleep_until((now + *delay).min(deadline)).await;
+        *delay = backoff(*delay);
+        Ok(())
     }
 
     /// Copies every file; with `after_marker`, the first only if the marker is there
