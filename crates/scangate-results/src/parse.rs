@@ -276,16 +276,7 @@ fn control_error(
     } else {
         format!("profiles[{p}].controls[{c}].{inner}")
     };
-    Error {
-        path: path.to_owned(),
-        kind: ErrorKind::Invalid {
-            location: Location {
-                line_column,
-                json_path,
-            },
-            message: describe(err, slice.as_bytes()),
-        },
-    }
+    serde_error(path, line_column, json_path, err, slice.as_bytes())
 }
 
 fn invalid_json(bytes: &[u8]) -> serde_json::Error {
@@ -454,6 +445,17 @@ fn syntax_error(path: &Path, bytes: &[u8], err: &serde_json::Error) -> Error {
         None | Some(".") => "$".to_owned(),
         Some(p) => p.to_owned(),
     };
+    serde_error(path, line_column, json_path, err, bytes)
+}
+
+/// The error for `err` at a place already worked out; `bytes` is what `err` came from.
+fn serde_error(
+    path: &Path,
+    line_column: Option<(usize, usize)>,
+    json_path: String,
+    err: &serde_json::Error,
+    bytes: &[u8],
+) -> Error {
     Error {
         path: path.to_owned(),
         kind: ErrorKind::Invalid {
