@@ -392,7 +392,9 @@ mod imp {
                         Stage::Failed { label, .. } => format!("failed ({label})"),
                         _ => text,
                     };
-                    let _ = writeln!(std::io::stderr().lock(), "{}: {text}", event.pod);
+                    // Standard error is unbuffered: one write per line, not one per fragment.
+                    let line = format!("{}: {text}\n", event.pod);
+                    let _ = std::io::stderr().lock().write_all(line.as_bytes());
                 }
             }
         }
@@ -447,7 +449,8 @@ mod imp {
 
     /// The phase, container state and last log lines of every failed pod, on stderr.
     fn print_failures(reports: &[PodReport]) {
-        let mut err = std::io::stderr().lock();
+        // Standard error is unbuffered; collect the report and write it in one go.
+        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for report in reports {
             let Err(failure) = &report.outcome else {
                 continue;
@@ -484,6 +487,7 @@ mod imp {
                 }
             }
         }
+        let _ = err.flush();
     }
 
     #[cfg(test)]
