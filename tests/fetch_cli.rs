@@ -499,13 +499,22 @@ fn hostile_non_json_and_truncated_streams_are_rejected() {
     let mut no_status = FakePod::new("no-status");
     no_status.exec_fault = Some(ExecFault::NoStatus);
     no_status.fault_on_cat_only = true;
+    // Two frames' worth, so that the connection breaks off after the first.
+    let results = format!("{{\"pad\": \"{}\"}}", "x".repeat(100 * 1024));
+    let mut reset = FakePod::new("reset").file("/results/scan-results.json", results);
+    reset.exec_fault = Some(ExecFault::Reset);
+    reset.fault_on_cat_only = true;
     let fake = FakeKube::start(
         Script::new()
             .pod(FakePod::new("html").file("/results/scan-results.json", "<html>pwned</html>"))
             .pod(no_status)
+            .pod(reset)
             .pod(FakePod::new("fine")),
     );
-    let run = fetch(&fake, &["html", "no-status", "fine", "--timeout", "10s"]);
+    let run = fetch(
+        &fake,
+        &["html", "no-status", "reset", "fine", "--timeout", "10s"],
+    );
     assert_eq!(run.code, 3, "{}", run.transcript());
     assert_eq!(run.files(), ["scans/fine/scan-results.json"]);
     snapshot!("fetch_hostile_content", run.report());

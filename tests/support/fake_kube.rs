@@ -68,6 +68,9 @@ pub enum ExecFault {
     InternalError(String),
     /// Sends stdout, then closes without a Status frame.
     NoStatus,
+    /// Sends the first frame of stdout, then drops the connection without a close handshake
+    /// (an API server restarting mid-copy).
+    Reset,
 }
 
 /// The scanner container's state, when it is not simply running.
@@ -491,6 +494,11 @@ impl FakeKube {
 
     pub fn max_exec_in_flight(&self) -> usize {
         self.stats.exec_max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Exec sessions still streaming (a client that hung up ends its sessions' streams).
+    pub fn open_exec_sessions(&self) -> usize {
+        self.stats.exec_in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -1620,6 +1628,11 @@ async fn run_session<S>(
                         Content::Bytes(bytes) => {
                             for chunk in bytes.chunks(FRAME) {
                                 sink.send(Message::Binary(channel_frame(1, chunk))).await?;
+                                if fault == Some(ExecFault::Reset) {
+                                    // Both halves go when the session returns: no close frame.
+                                    in_flight.end();
+                                    return Ok(());
+                                }
                             }
                         }
                         Content::Endless(byte) => {

@@ -1,15 +1,10 @@
-//! Talking to the API server: error classification and exec.
+//! Talking to the API server: error classification and exec exit codes.
 //!
-//! kube-rs hands back only the final `Status` frame of an exec, so the exit code is read
-//! from `details.causes` here.
+//! An exec's exit code arrives only in its final `Status` frame, in `details.causes`.
 
 use std::error::Error as _;
 
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status as ExecStatus;
-use kube::Api;
-use kube::api::{AttachParams, AttachedProcess};
-use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::error::ErrorKind;
 use crate::names::clean_text;
@@ -69,40 +64,6 @@ pub(crate) fn describe_kube_error(err: &kube::Error) -> String {
     clean_text(&text, 300)
 }
 
-/// Starts `command` in `container`; errors before the websocket upgrade are classified.
-pub(crate) async fn start_exec(
-    api: &Api<Pod>,
-    pod: &str,
-    namespace: &str,
-    container: &str,
-    command: &[&str],
-) -> Result<AttachedProcess, ErrorKind> {
-    let params = AttachParams {
-        container: Some(container.to_owned()),
-        stdin: false,
-        stdout: true,
-        stderr: true,
-        tty: false,
-        // kube-rs's 1 KiB default pipe makes a 100 MB copy crawl; 256 KiB keeps it streaming.
-        max_stdout_buf_size: Some(256 * 1024),
-        max_stderr_buf_size: Some(16 * 1024),
-        ..AttachParams::default()
-    };
-    api.exec(pod, command.iter().copied(), &params)
-        .await
-        .map_err(|err| match &err {
-            kube::Error::Api(status)
-                if status.code == 400 && status.message.contains("is not valid for pod") =>
-            {
-                ErrorKind::UnknownContainer(clean_text(&status.message, 300))
-            }
-            kube::Error::Api(status) if status.code == 400 || status.code >= 500 => {
-                ErrorKind::Exec(clean_text(&status.message, 300))
-            }
-            _ => classify(&err, "create", "pods/exec", namespace),
-        })
-}
-
 /// The exit code in an exec's final Status, or why the command could not run.
 pub(crate) fn exit_code(status: Option<&ExecStatus>) -> Result<i32, ErrorKind> {
     let Some(status) = status else {
@@ -133,45 +94,6 @@ pub(crate) fn exit_code(status: Option<&ExecStatus>) -> Result<i32, ErrorKind> {
         .or(status.reason.as_deref())
         .unwrap_or("command failed");
     Err(ErrorKind::Exec(clean_text(message, 300)))
-}
-
-/// Runs a command whose output does not matter and returns its exit code.
-pub(crate) async fn exec_code(
-    api: &Api<Pod>,
-    pod: &str,
-    namespace: &str,
-    container: &str,
-    command: &[&str],
-) -> Result<i32, ErrorKind> {
-    let mut process = start_exec(api, pod, namespace, container, command).await?;
-    let status = process.take_status();
-    let (stdout, stderr) = (process.stdout(), process.stderr());
-    // Both pipes must be drained or the exec loop stalls before it delivers the status.
-    let (_, _) = tokio::join!(drain(stdout, 0), drain(stderr, 0));
-    let status = match status {
-        Some(status) => status.await,
-        None => None,
-    };
-    let _ = process.join().await;
-    exit_code(status.as_ref())
-}
-
-/// Reads a pipe to the end, keeping the first `keep` bytes.
-pub(crate) async fn drain<R: AsyncRead + Unpin>(reader: Option<R>, keep: usize) -> Vec<u8> {
-    let mut kept = Vec::new();
-    let Some(mut reader) = reader else {
-        return kept;
-    };
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) | Err(_) => return kept,
-            Ok(n) => {
-                let room = keep.saturating_sub(kept.len()).min(n);
-                kept.extend_from_slice(&buf[..room]);
-            }
-        }
-    }
 }
 
 /// The first non-empty line of a command's standard error, cleaned for printing.

@@ -10,14 +10,13 @@
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::core::v1::Pod;
-use kube::Api;
 use tempfile::NamedTempFile;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::Validator;
-use crate::api::{STDERR_KEEP_BYTES, drain, exit_code, start_exec, stderr_line};
+use crate::api::stderr_line;
 use crate::error::{Error, ErrorKind};
+use crate::exec::{self, Exec};
 
 /// Files up to this size stay in memory until they are committed. Most results are a few MB;
 /// keeping them off the disk until they are validated saves a write-back-read round trip and a
@@ -175,7 +174,7 @@ pub(crate) fn is_missing_shell(error: &Error) -> bool {
 /// failing `cat`) name the file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn copy_file(
-    api: &Api<Pod>,
+    client: &kube::Client,
     pod: &str,
     namespace: &str,
     container: &str,
@@ -192,33 +191,19 @@ pub(crate) async fn copy_file(
         Source::Cat(path) => vec!["cat", path],
         Source::AfterMarker { marker, path } => vec!["sh", "-c", AFTER_MARKER, "sh", marker, path],
     };
-    let mut process = start_exec(api, pod, namespace, container, &command)
+    let mut exec = exec::start(client, namespace, pod, container, &command)
         .await
         .map_err(Error::new)?;
-    let status = process.take_status();
-    let (stdout, stderr) = (process.stdout(), process.stderr());
-    // Standard error is drained on its own task so that a pod flooding it can still be cut off.
-    let stderr = tokio::spawn(drain(stderr, STDERR_KEEP_BYTES));
-    let copied = copy_capped(stdout, dir, max_bytes, progress, pool.take()).await;
-    let body = match copied {
-        Ok(body) => body,
-        Err(error) => {
-            // Stop the pod's stream now; a temporary file goes when it drops.
-            stderr.abort();
-            process.abort();
-            return Err(error.for_path(remote));
-        }
-    };
-    let stderr = stderr.await.unwrap_or_default();
-    let status = match status {
-        Some(status) => status.await,
-        None => None,
-    };
-    let _ = process.join().await;
+    // On an error the session is dropped, which closes the pod's stream; a temporary file goes
+    // when it drops.
+    let body = copy_capped(&mut exec, dir, max_bytes, progress, pool.take())
+        .await
+        .map_err(|error| error.for_path(remote))?;
+    let (code, stderr) = exec.finish();
     let bytes = body.len();
     let nothing_yet = bytes == 0;
     let after_marker = matches!(source, Source::AfterMarker { .. });
-    match exit_code(status.as_ref()) {
+    match code {
         Ok(0) => {}
         Ok(NO_MARKER_YET) if after_marker && nothing_yet => {
             // Nothing was copied; the next attempt can have the buffer.
@@ -293,40 +278,27 @@ impl Copied {
 /// How much of a spilled copy is held in memory before it is written to the temporary file.
 const WRITE_BUFFER: usize = 1 << 20;
 
-/// How much is asked of the stream per read.
-const READ_CHUNK: usize = 256 * 1024;
-
-async fn copy_capped<R: AsyncRead + Unpin>(
-    reader: Option<R>,
+async fn copy_capped<S: AsyncRead + AsyncWrite + Unpin>(
+    exec: &mut Exec<S>,
     dir: &Path,
     max_bytes: u64,
     progress: Progress<'_>,
     mut memory: Vec<u8>,
 ) -> Result<Copied, Error> {
-    let Some(mut reader) = reader else {
-        return Ok(Copied::Memory(memory));
-    };
-    let read_error = |source| {
-        Error::new(ErrorKind::Io {
-            action: "read the copy stream".into(),
-            source,
-        })
-    };
     let over = || Error::new(ErrorKind::TooLarge { limit: max_bytes });
     let mut reported: u64 = 0;
 
-    // In memory while it is small: read straight into the buffer, no zeroing, no copies.
+    // In memory while it is small: each frame is copied once, into the (reused) buffer.
     loop {
-        memory.reserve(READ_CHUNK);
-        let n = reader.read_buf(&mut memory).await.map_err(read_error)?;
-        let total = memory.len() as u64;
+        let Some(chunk) = exec.stdout().await.map_err(Error::new)? else {
+            // The final count is reported once the exit status says the copy is good.
+            return Ok(Copied::Memory(memory));
+        };
+        let total = (memory.len() + chunk.len()) as u64;
         if total > max_bytes {
             return Err(over());
         }
-        if n == 0 {
-            // The final count is reported once the exit status says the copy is good.
-            return Ok(Copied::Memory(memory));
-        }
+        memory.extend_from_slice(&chunk);
         if total - reported >= 1024 * 1024 {
             reported = total;
             progress(total);
@@ -352,21 +324,12 @@ async fn copy_capped<R: AsyncRead + Unpin>(
         .await
         .map_err(io_error(write_action.clone()))?;
     drop(memory);
-    let mut buf = vec![0u8; READ_CHUNK];
-    loop {
-        let n = reader.read(&mut buf).await.map_err(read_error)?;
-        if n == 0 {
-            return Ok(Copied::Spilled {
-                temp,
-                file,
-                bytes: total,
-            });
-        }
-        total += n as u64;
+    while let Some(chunk) = exec.stdout().await.map_err(Error::new)? {
+        total += chunk.len() as u64;
         if total > max_bytes {
             return Err(over());
         }
-        file.write_all(&buf[..n])
+        file.write_all(&chunk)
             .await
             .map_err(io_error(write_action.clone()))?;
         if total - reported >= 1024 * 1024 {
@@ -374,6 +337,11 @@ async fn copy_capped<R: AsyncRead + Unpin>(
             progress(total);
         }
     }
+    Ok(Copied::Spilled {
+        temp,
+        file,
+        bytes: total,
+    })
 }
 
 /// Validates the last file (the results) and then renames every file into place, the results

@@ -42,6 +42,7 @@ mod api;
 mod connect;
 mod copy;
 mod error;
+mod exec;
 pub mod names;
 mod track;
 
@@ -392,6 +393,7 @@ pub async fn fetch(
     let slots = Semaphore::new(options.concurrency);
     let ctx = Ctx {
         api: &api,
+        client: &cluster.client,
         options,
         slots: &slots,
         on_event,
@@ -421,6 +423,7 @@ impl Drop for AbortOnDrop {
 
 struct Ctx<'a> {
     api: &'a Api<Pod>,
+    client: &'a kube::Client,
     options: &'a FetchOptions,
     slots: &'a Semaphore,
     on_event: &'a (dyn Fn(Event) + Send + Sync),
@@ -621,10 +624,10 @@ impl Ctx<'_> {
             let code = {
                 let _slot = self.slot().await?;
                 let command = ["test", "-e", marker.as_str()];
-                let check = api::exec_code(
-                    self.api,
-                    &pod.name,
+                let check = exec::exit_code_of(
+                    self.client,
                     &pod.namespace,
+                    &pod.name,
                     &self.options.container,
                     &command,
                 );
@@ -716,7 +719,7 @@ impl Ctx<'_> {
                 )
             };
             let file = copy::copy_file(
-                self.api,
+                self.client,
                 &pod.name,
                 &pod.namespace,
                 &options.container,
