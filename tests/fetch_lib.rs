@@ -436,3 +436,77 @@ async fn every_pod_gets_its_own_bytes_when_buffers_are_reused() {
         );
     }
 }
+
+/// Giving up on a fetch (Ctrl-C in the CLI drops it) stops every pod's copy, which runs on a
+/// task of its own, and deletes its temporary file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_fetch_stops_its_copies_and_leaves_nothing_behind() {
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("endless-0").endless_file("/results/scan-results.json"))
+            .pod(FakePod::new("endless-1").endless_file("/results/scan-results.json")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = fake.write_kubeconfig(dir.path());
+    let cluster = Cluster::connect(&Source::Infer {
+        kubeconfig: Some(kubeconfig),
+        context: None,
+    })
+    .await
+    .expect("connect");
+    let mut options = FetchOptions::new("scans", dir.path().join("out"));
+    options.targets = Targets::Named(vec!["endless-0".into(), "endless-1".into()]);
+    options.validator = json_validator();
+    options.max_bytes = u64::MAX / 2;
+    options.timeout = Duration::from_secs(60);
+    // Past 8 MiB a copy streams to a temporary file: wait until both have one, then give up.
+    let spilled = Arc::new(Mutex::new(std::collections::HashSet::new()));
+    let seen = Arc::clone(&spilled);
+    let on_event = move |event: Event| {
+        if let scangate_kube::Stage::Copying { bytes, .. } = event.stage
+            && bytes > 16 << 20
+        {
+            seen.lock().unwrap().insert(event.pod.name);
+        }
+    };
+    // Boxed, so that dropping it below drops the fetch itself and not a pinned reference.
+    let mut fetch = Box::pin(scangate_kube::fetch(&cluster, &options, &on_event));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        tokio::select! {
+            done = &mut fetch => panic!("an endless copy ended: {done:?}"),
+            () = tokio::time::sleep(Duration::from_millis(20)) => {}
+        }
+        if spilled.lock().unwrap().len() == 2 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no spilled copies");
+    }
+    let temp_files = || -> Vec<std::ffi::OsString> {
+        ["endless-0", "endless-1"]
+            .iter()
+            .flat_map(|pod| left_in(&dir.path().join("out/scans").join(pod)))
+            .collect()
+    };
+    assert_eq!(temp_files().len(), 2, "{:?}", temp_files());
+    drop(fetch);
+    // The tasks are aborted with the fetch and dropped by the runtime right after.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !temp_files().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "left behind: {:?}",
+            temp_files()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // And the pods' streams are closed: the fake sees no session still open.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while fake.open_exec_sessions() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "exec sessions still open"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

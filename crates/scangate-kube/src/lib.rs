@@ -53,12 +53,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use kube::Api;
 use kube::api::LogParams;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use connect::{Cluster, InCluster, Source};
@@ -390,22 +389,43 @@ pub async fn fetch(
     }
     let _abort_trackers = AbortOnDrop(trackers);
 
-    let slots = Semaphore::new(options.concurrency);
-    let ctx = Ctx {
-        api: &api,
-        client: &cluster.client,
-        options,
-        slots: &slots,
-        on_event,
+    // Each pod is a task of its own, so that reading the exec streams and the bookkeeping around
+    // them spread over the runtime's workers; their events come back here, in order per pod,
+    // so `on_event` is only ever called from the caller's task.
+    let (events, mut event_rx) = mpsc::unbounded_channel();
+    let ctx = Arc::new(Ctx {
+        api,
+        client: cluster.client.clone(),
+        options: options.clone(),
+        slots: Semaphore::new(options.concurrency),
+        events,
         start,
         shell: AtomicBool::new(true),
         buffers: Arc::new(copy::BufferPool::new(options.concurrency)),
-    };
-    let mut running: FuturesUnordered<_> =
-        pods.into_iter().map(|(pod, rx)| ctx.pod(pod, rx)).collect();
+    });
+    // Dropping the set (the caller gave up on the fetch) aborts every pod's task.
+    let mut running = JoinSet::new();
+    for (pod, seen) in pods {
+        let ctx = Arc::clone(&ctx);
+        running.spawn(async move { ctx.pod(pod, seen).await });
+    }
+    drop(ctx);
     let mut reports = Vec::new();
-    while let Some(report) = running.next().await {
-        reports.push(report);
+    loop {
+        tokio::select! {
+            Some(event) = event_rx.recv() => on_event(event),
+            joined = running.join_next() => match joined {
+                Some(Ok(report)) => reports.push(report),
+                Some(Err(err)) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                // Only aborted tasks end without a report, and only dropping the set aborts.
+                Some(Err(_)) => {}
+                None => break,
+            },
+        }
+    }
+    // Every task has ended, so every sender is gone: what is queued is all there is.
+    while let Some(event) = event_rx.recv().await {
+        on_event(event);
     }
     reports.sort_by(|a, b| a.pod.cmp(&b.pod));
     Ok(reports)
@@ -421,21 +441,22 @@ impl Drop for AbortOnDrop {
     }
 }
 
-struct Ctx<'a> {
-    api: &'a Api<Pod>,
-    client: &'a kube::Client,
-    options: &'a FetchOptions,
-    slots: &'a Semaphore,
-    on_event: &'a (dyn Fn(Event) + Send + Sync),
+struct Ctx {
+    api: Api<Pod>,
+    client: kube::Client,
+    options: FetchOptions,
+    slots: Semaphore,
+    events: mpsc::UnboundedSender<Event>,
     start: Instant,
     /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
     shell: AtomicBool,
     buffers: Arc<copy::BufferPool>,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     fn emit(&self, pod: &PodRef, stage: Stage) {
-        (self.on_event)(Event {
+        // The receiver outlives every task; a send can only fail once the fetch was dropped.
+        let _ = self.events.send(Event {
             pod: pod.clone(),
             stage,
         });
@@ -625,7 +646,7 @@ impl Ctx<'_> {
                 let _slot = self.slot().await?;
                 let command = ["test", "-e", marker.as_str()];
                 let check = exec::exit_code_of(
-                    self.client,
+                    &self.client,
                     &pod.namespace,
                     &pod.name,
                     &self.options.container,
@@ -680,7 +701,7 @@ impl Ctx<'_> {
         dir: &std::path::Path,
         after_marker: bool,
     ) -> Result<Option<Fetched>, Error> {
-        let options = self.options;
+        let options = &self.options;
         // The extra files first and the results last, so the results' presence means all is there.
         let remotes: Vec<&String> = options
             .also
@@ -719,7 +740,7 @@ impl Ctx<'_> {
                 )
             };
             let file = copy::copy_file(
-                self.client,
+                &self.client,
                 &pod.name,
                 &pod.namespace,
                 &options.container,
