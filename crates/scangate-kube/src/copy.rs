@@ -90,14 +90,19 @@ fn io_error(action: String) -> impl FnOnce(io::Error) -> Error {
     move |source| Error::new(ErrorKind::Io { action, source })
 }
 
-/// Creates `root/<namespace>/<pod>` and makes sure neither component is a symlink or
-/// anything but a directory under `root`, so files cannot land outside it.
-pub(crate) fn prepare_pod_dir(root: &Path, namespace: &str, pod: &str) -> Result<PathBuf, Error> {
+/// Creates the output directory and resolves it, once per fetch: the pods' directories are
+/// made inside the resolved path.
+pub(crate) fn prepare_root(root: &Path) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(root).map_err(io_error(format!("create {}", root.display())))?;
-    let root = root
-        .canonicalize()
-        .map_err(io_error(format!("resolve {}", root.display())))?;
-    let mut dir = root.clone();
+    root.canonicalize()
+        .map_err(io_error(format!("resolve {}", root.display())))
+}
+
+/// Creates `root/<namespace>/<pod>` in the resolved `root` and makes sure neither component is
+/// a symlink or anything but a directory, so files cannot land outside it. Both are valid
+/// Kubernetes names (no `/`, no `.` or `..`), so the result needs no resolving of its own.
+pub(crate) fn prepare_pod_dir(root: &Path, namespace: &str, pod: &str) -> Result<PathBuf, Error> {
+    let mut dir = root.to_path_buf();
     for component in [namespace, pod] {
         dir.push(component);
         match std::fs::create_dir(&dir) {
@@ -113,15 +118,7 @@ pub(crate) fn prepare_pod_dir(root: &Path, namespace: &str, pod: &str) -> Result
             )));
         }
     }
-    let resolved = dir
-        .canonicalize()
-        .map_err(io_error(format!("resolve {}", dir.display())))?;
-    if !resolved.starts_with(&root) {
-        return Err(Error::new(ErrorKind::UnsafeDestination(
-            dir.display().to_string(),
-        )));
-    }
-    Ok(resolved)
+    Ok(dir)
 }
 
 /// What the copy reports as it goes: bytes so far.

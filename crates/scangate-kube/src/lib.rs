@@ -402,6 +402,7 @@ pub async fn fetch(
         start,
         shell: AtomicBool::new(true),
         buffers: Arc::new(copy::BufferPool::new(options.concurrency)),
+        root: std::sync::OnceLock::new(),
     });
     // Dropping the set (the caller gave up on the fetch) aborts every pod's task.
     let mut running = JoinSet::new();
@@ -451,9 +452,21 @@ struct Ctx {
     /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
     shell: AtomicBool,
     buffers: Arc<copy::BufferPool>,
+    /// The output directory, resolved by the first pod that needed it.
+    root: std::sync::OnceLock<PathBuf>,
 }
 
 impl Ctx {
+    /// The resolved output directory; a failure is the asking pod's, and the next one tries
+    /// again.
+    fn output_root(&self) -> Result<&std::path::Path, Error> {
+        if let Some(root) = self.root.get() {
+            return Ok(root);
+        }
+        let root = copy::prepare_root(&self.options.output_dir)?;
+        Ok(self.root.get_or_init(|| root))
+    }
+
     fn emit(&self, pod: &PodRef, stage: Stage) {
         // The receiver outlives every task; a send can only fail once the fetch was dropped.
         let _ = self.events.send(Event {
@@ -514,7 +527,7 @@ impl Ctx {
         let deadline = self.start + self.options.timeout;
         self.wait_ready(pod, seen, deadline).await?;
         self.emit(pod, Stage::WaitingMarker);
-        let dir = copy::prepare_pod_dir(&self.options.output_dir, &pod.namespace, &pod.name)?;
+        let dir = copy::prepare_pod_dir(self.output_root()?, &pod.namespace, &pod.name)?;
         let fetched = self.marker_and_copy(pod, &dir, deadline).await;
         if fetched.is_err() {
             // Best effort, and only this pod's directory: the namespace's is shared.
