@@ -6,6 +6,10 @@
 //! the session is read here in the caller's task: each standard-output frame is handed over as
 //! it arrives. The upgrade itself (headers, the v5/v4 subprotocol, error `Status` bodies) stays
 //! kube-rs's `Client::connect`.
+//!
+//! Unlike kube-rs's loop this sends nothing: no stdin is asked for, so there is no stdin to
+//! close, and no keep-alive pings, since a copy streams from start to end and a marker check
+//! is over in one round trip. The server's own pings are still answered as frames are read.
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
