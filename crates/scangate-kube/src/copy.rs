@@ -282,24 +282,27 @@ async fn copy_capped<S: AsyncRead + AsyncWrite + Unpin>(
     progress: Progress<'_>,
     mut memory: Vec<u8>,
 ) -> Result<Copied, Error> {
-    let over = || Error::new(ErrorKind::TooLarge { limit: max_bytes });
+    // Called with the running total before each chunk is kept: the cut, and a progress report
+    // per MiB. The final count is reported once the exit status says the copy is good.
     let mut reported: u64 = 0;
-
-    // In memory while it is small: each frame is copied once, into the (reused) buffer.
-    loop {
-        let Some(chunk) = exec.stdout().await.map_err(Error::new)? else {
-            // The final count is reported once the exit status says the copy is good.
-            return Ok(Copied::Memory(memory));
-        };
-        let total = (memory.len() + chunk.len()) as u64;
+    let mut account = |total: u64| {
         if total > max_bytes {
-            return Err(over());
+            return Err(Error::new(ErrorKind::TooLarge { limit: max_bytes }));
         }
-        memory.extend_from_slice(&chunk);
         if total - reported >= 1024 * 1024 {
             reported = total;
             progress(total);
         }
+        Ok(())
+    };
+
+    // In memory while it is small: each frame is copied once, into the (reused) buffer.
+    loop {
+        let Some(chunk) = exec.stdout().await.map_err(Error::new)? else {
+            return Ok(Copied::Memory(memory));
+        };
+        account((memory.len() + chunk.len()) as u64)?;
+        memory.extend_from_slice(&chunk);
         if memory.len() > SPILL_AT {
             break;
         }
@@ -323,16 +326,10 @@ async fn copy_capped<S: AsyncRead + AsyncWrite + Unpin>(
     drop(memory);
     while let Some(chunk) = exec.stdout().await.map_err(Error::new)? {
         total += chunk.len() as u64;
-        if total > max_bytes {
-            return Err(over());
-        }
+        account(total)?;
         file.write_all(&chunk)
             .await
             .map_err(io_error(write_action.clone()))?;
-        if total - reported >= 1024 * 1024 {
-            reported = total;
-            progress(total);
-        }
     }
     Ok(Copied::Spilled {
         temp,
