@@ -9,9 +9,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status as ExecStatus;
 use crate::error::ErrorKind;
 use crate::names::clean_text;
 
-/// How much of a command's standard error is kept for messages; the rest is read and dropped.
-const STDERR_KEEP: usize = 4096;
-
 /// Classifies a kube-rs error for a request with the given RBAC verb on `resource`.
 pub(crate) fn classify(
     err: &kube::Error,
@@ -106,5 +103,3 @@ pub(crate) fn stderr_line(stderr: &[u8]) -> String {
         .unwrap_or("");
     clean_text(line, 200)
 }
-
-pub(crate) const STDERR_KEEP_BYTES: usize = STDERR_KEEP;

@@ -21,7 +21,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
-use crate::api::{STDERR_KEEP_BYTES, classify, exit_code};
+use crate::api::{classify, exit_code};
 use crate::error::ErrorKind;
 use crate::names::clean_text;
 
@@ -29,6 +29,9 @@ use crate::names::clean_text;
 const STDOUT: u8 = 1;
 const STDERR: u8 = 2;
 const STATUS: u8 = 3;
+
+/// How much of a command's standard error is kept for messages; the rest is read and dropped.
+const STDERR_KEEP: usize = 4096;
 
 /// How much one read from the connection asks for. Frames larger than this still arrive whole;
 /// tungstenite zero-fills this much before every read, so bigger only costs.
@@ -117,7 +120,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Exec<S> {
             match frame.first() {
                 Some(&STDOUT) if frame.len() > 1 => return Ok(Some(frame.slice(1..))),
                 Some(&STDERR) => {
-                    let room = STDERR_KEEP_BYTES.saturating_sub(self.stderr.len());
+                    let room = STDERR_KEEP.saturating_sub(self.stderr.len());
                     let keep = &frame[1..];
                     self.stderr.extend_from_slice(&keep[..room.min(keep.len())]);
                 }
