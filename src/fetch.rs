@@ -56,9 +56,7 @@ mod imp {
 
     /// Gates what this run fetched: each pod's results on their own against `--threshold`,
     /// and `--report` as in `check`. Called with every successfully fetched pod, also when
-    /// others failed (exit 3 then wins).
-    ///
-    /// The gate is built elsewhere; the lead wires it here on merge (exit 1 when a pod fails).
+    /// others failed (exit 3 then wins). Exit 1 when any pod fails the gate.
     fn gate_fetched(
         args: &FetchArgs,
         plan: Option<&Plan>,
