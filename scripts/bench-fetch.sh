@@ -9,6 +9,7 @@
 #   scripts/bench-fetch.sh            # 50 pods, 256 KiB results each, 7 runs
 #   PODS=50 BYTES=1048576 RUNS=9 scripts/bench-fetch.sh
 #   TMPDIR=target/tmp scripts/bench-fetch.sh   # the output somewhere other than /tmp
+#   TLS=1 scripts/bench-fetch.sh               # HTTPS, as every real API server: a handshake per exec
 #
 # Every run starts from an empty output directory, so each pod costs a directory and a file
 # created. Where /tmp sees heavy churn (a test suite creating and deleting thousands of files),
@@ -20,6 +21,8 @@ pods="${PODS:-50}"
 bytes="${BYTES:-262144}"
 runs="${RUNS:-7}"
 concurrency="${CONCURRENCY:-8}"
+tls=()
+[ "${TLS:-0}" = 1 ] && tls=(--tls)
 
 cargo build --release --locked --bin scangate --example fake-apiserver >&2
 bin=target/release/scangate
@@ -36,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The fake serves until its stdin closes; keep a writer open on the fifo for that.
-"$fake" --pods "$pods" --bytes "$bytes" --kubeconfig "$work/kubeconfig" <"$fifo" >"$work/fake.out" &
+"$fake" --pods "$pods" --bytes "$bytes" --kubeconfig "$work/kubeconfig" "${tls[@]}" <"$fifo" >"$work/fake.out" &
 fake_pid=$!
 exec 3>"$fifo"
 for _ in $(seq 50); do grep -q '^ready ' "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
@@ -82,10 +85,11 @@ files=$(find "$work/out" -name scan-results.json | wc -l)
 # the CPU it takes, scangate's and the fake's, spread over every core.
 awk -v s="$single" -v sc="$single_cpu" -v m="$many" -v mc="$many_cpu" -v p="$pods" -v b="$bytes" \
     -v r="$runs" -v c="$concurrency" -v cores="$(nproc)" -v hz="$(getconf CLK_TCK)" \
-    -v ticks="$(( ticks_after - ticks_before ))" 'BEGIN {
+    -v ticks="$(( ticks_after - ticks_before ))" -v tls="${#tls[@]}" 'BEGIN {
     fake = ticks * 1000 / hz / r
     floor = (mc + fake) / cores
-    printf "fetch, %d KiB results per pod, concurrency %d, median of %d runs (release build)\n", b/1024, c, r
+    printf "fetch over %s, %d KiB results per pod, concurrency %d, median of %d runs (release build)\n",
+        tls ? "HTTPS" : "HTTP", b/1024, c, r
     printf "             wall   scangate CPU   fake server CPU\n"
     printf "  1 pod:   %5.1f ms  %6.1f ms\n", s/1000, sc
     printf "  %d pods: %5.1f ms  %6.1f ms      about %.0f ms\n", p, m/1000, mc, fake
