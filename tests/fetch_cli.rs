@@ -476,6 +476,91 @@ fn deleted_and_failed_pods_end_early() {
     );
 }
 
+/// Ctrl-C in the middle of a copy: exit 3, the reason on stderr, no file of any kind left in
+/// the output directory, and the pod's stream closed.
+#[test]
+fn an_interrupted_fetch_exits_3_and_leaves_no_file_behind() {
+    let fake = FakeKube::start(
+        Script::new().pod(FakePod::new("endless").endless_file("/results/scan-results.json")),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = fake.write_kubeconfig(dir.path());
+    let stderr_path = dir.path().join("stderr");
+    // Spawned, not run to the end: the test interrupts it.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scangate"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .args([
+            "fetch",
+            "endless",
+            "--max-bytes",
+            "4G",
+            "--timeout",
+            "60s",
+            "-o",
+            "out",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
+        .spawn()
+        .expect("start scangate");
+    let pod_dir = dir.path().join("out/scans/endless");
+    let listing = || -> Vec<String> {
+        let mut found = Vec::new();
+        walk(&dir.path().join("out"), &dir.path().join("out"), &mut found);
+        found
+    };
+    // Past 8 MiB the copy streams to a temporary file in the pod's directory.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::fs::read_dir(&pod_dir).map_or(true, |mut d| d.next().is_none()) {
+        assert!(std::time::Instant::now() < deadline, "no copy in progress");
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "scangate ended early"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        listing().iter().all(|f| f.ends_with(".part")),
+        "only a temporary file while copying: {:?}",
+        listing()
+    );
+    let signal = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    assert!(signal.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("scangate did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = std::fs::read_to_string(&stderr_path).expect("stderr");
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; nothing partial was kept"),
+        "{stderr}"
+    );
+    assert_eq!(listing(), Vec::<String>::new(), "left behind");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while fake.open_exec_sessions() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pod's stream is still open"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 // ---------------------------------------------------------------- hostile pods
 
 #[test]
