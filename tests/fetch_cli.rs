@@ -23,10 +23,7 @@ impl Run {
 
     /// Everything under `out/`, relative, sorted: proves what was (not) left behind.
     fn files(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        walk(&self.out(), &self.out(), &mut found);
-        found.sort();
-        found
+        files_under(&self.out())
     }
 
     fn transcript(&self) -> String {
@@ -70,6 +67,14 @@ fn is_progress(line: &str) -> bool {
         .any(|p| rest.starts_with(p))
 }
 
+/// Every file under `root` (not the directories), relative to it, sorted.
+fn files_under(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    walk(root, root, &mut found);
+    found.sort();
+    found
+}
+
 fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -91,7 +96,13 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
 }
 
 fn scangate() -> Command {
-    let mut cmd = Command::cargo_bin("scangate").expect("the scangate binary");
+    Command::from_std(scangate_process())
+}
+
+/// The binary with none of the caller's Kubernetes settings (or `NO_COLOR`) leaking in; as a
+/// plain process for the tests that must interrupt it.
+fn scangate_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scangate"));
     for var in [
         "KUBECONFIG",
         "KUBERNETES_SERVICE_HOST",
@@ -487,10 +498,8 @@ fn an_interrupted_fetch_exits_3_and_leaves_no_file_behind() {
     let kubeconfig = fake.write_kubeconfig(dir.path());
     let stderr_path = dir.path().join("stderr");
     // Spawned, not run to the end: the test interrupts it.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scangate"))
+    let mut child = scangate_process()
         .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir.path())
         .env("KUBECONFIG", &kubeconfig)
         .args([
@@ -508,11 +517,7 @@ fn an_interrupted_fetch_exits_3_and_leaves_no_file_behind() {
         .spawn()
         .expect("start scangate");
     let pod_dir = dir.path().join("out/scans/endless");
-    let listing = || -> Vec<String> {
-        let mut found = Vec::new();
-        walk(&dir.path().join("out"), &dir.path().join("out"), &mut found);
-        found
-    };
+    let listing = || files_under(&dir.path().join("out"));
     // Past 8 MiB the copy streams to a temporary file in the pod's directory.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while std::fs::read_dir(&pod_dir).map_or(true, |mut d| d.next().is_none()) {
