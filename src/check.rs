@@ -1,4 +1,4 @@
-//! `scangate check`: the CI gate. Each input is gated on its own (B10); the run fails if any
+//! `scangate check`: the CI gate. Each input is gated on its own (compat:gate-per-input); the run fails if any
 //! input fails. A failing gate is an outcome (exit 1), not an error. `fetch --threshold`
 //! runs the same pipeline on what it fetched.
 

@@ -1,12 +1,12 @@
 //! Every pair of `fixtures/thresholds/PAIRS.tsv` through `scangate check`, against the exit
 //! code SAF CLI 1.5.3 recorded for `saf validate threshold` (`fixtures/saf-1.5.3/validate/`).
-//! Where scangate's verdict differs, the table names the B rule of saf-semantics.md.
+//! Where scangate's verdict differs, the table names the difference of `docs/saf-compatibility.md` that explains it.
 
 mod common;
 
 use std::collections::BTreeSet;
 
-use common::{fixture, saf_key, scangate};
+use common::{assert_documented_difference, fixture, saf_key, scangate};
 
 struct Case {
     results: &'static str,
@@ -51,7 +51,8 @@ const fn differs(
 }
 
 const RHEL8: &str = "rhel-8_hardened.json";
-const B1: &str = "B1: saf exits 0 when the threshold or results cannot be used; scangate exits 2";
+const ERRORS_FAIL: &str =
+    "errors-fail: saf exits 0 when the threshold or results cannot be used; scangate exits 2";
 
 const CASES: &[Case] = &[
     same("red_hat_good.json", "red_hat_good.counts.good.yml", 0, &[]),
@@ -67,7 +68,7 @@ const CASES: &[Case] = &[
         "synthetic/compliance_max0.yml",
         1,
         &["compliance-max"],
-        "B3: compliance.max: 0 is honoured (saf skips a 0 limit)",
+        "strict-thresholds: compliance.max: 0 is honoured (saf skips a 0 limit)",
     ),
     same(
         RHEL8,
@@ -99,28 +100,28 @@ const CASES: &[Case] = &[
         "synthetic/controls_empty_list_none_exist.yml",
         0,
         &[],
-        "B3: control lists compare exactly, so `[]` matches an empty bucket (saf fails: \"contained undefined\")",
+        "strict-thresholds: control lists compare exactly, so `[]` matches an empty bucket (saf fails: \"contained undefined\")",
     ),
     differs(
         RHEL8,
         "synthetic/controls_ignored_paths.yml",
         1,
         &["passed-none-controls", "passed-total-controls"],
-        "B5/B3: passed.none and passed.total control lists are checked, not ignored",
+        "totals-count-all/strict-thresholds: passed.none and passed.total control lists are checked, not ignored",
     ),
     differs(
         RHEL8,
         "synthetic/controls_number.yml",
         2,
         &[],
-        "B3: a control list that is a number is an error (saf crashes, exit 0)",
+        "strict-thresholds: a control list that is a number is an error (saf crashes, exit 0)",
     ),
     differs(
         RHEL8,
         "synthetic/controls_string.yml",
         2,
         &[],
-        "B3: a control list that is a string is an error (saf compares its characters)",
+        "strict-thresholds: a control list that is a string is an error (saf compares its characters)",
     ),
     same(
         RHEL8,
@@ -128,21 +129,21 @@ const CASES: &[Case] = &[
         1,
         &["failed-high-controls"],
     ),
-    differs(RHEL8, "synthetic/dup_keys.yml", 2, &[], B1),
-    differs(RHEL8, "synthetic/empty.yml", 2, &[], B1),
+    differs(RHEL8, "synthetic/dup_keys.yml", 2, &[], ERRORS_FAIL),
+    differs(RHEL8, "synthetic/empty.yml", 2, &[], ERRORS_FAIL),
     differs(
         RHEL8,
         "synthetic/flattened_minmax_same_prefix.yml",
         2,
         &[],
-        "B3: min > max is an error",
+        "strict-thresholds: min > max is an error",
     ),
     differs(
         RHEL8,
         "synthetic/flattened_mixed.yml",
         1,
         &["compliance-min"],
-        "B3: dotted keys count in mixed files too (saf ignores compliance.min here)",
+        "strict-thresholds: dotted keys count in mixed files too (saf ignores compliance.min here)",
     ),
     same(
         RHEL8,
@@ -151,14 +152,14 @@ const CASES: &[Case] = &[
         &["compliance-min"],
     ),
     same(RHEL8, "synthetic/json_syntax.yml", 1, &["compliance-min"]),
-    differs(RHEL8, "synthetic/list.yml", 2, &[], B1),
-    differs(RHEL8, "synthetic/malformed.yml", 2, &[], B1),
+    differs(RHEL8, "synthetic/list.yml", 2, &[], ERRORS_FAIL),
+    differs(RHEL8, "synthetic/malformed.yml", 2, &[], ERRORS_FAIL),
     differs(
         RHEL8,
         "synthetic/multi_fail_order.yml",
         2,
         &[],
-        "B3: a negative count (no_impact.none.max: -1) is an error",
+        "strict-thresholds: a negative count (no_impact.none.max: -1) is an error",
     ),
     same(
         RHEL8,
@@ -171,7 +172,7 @@ const CASES: &[Case] = &[
         "synthetic/no_impact_total_max0.yml",
         2,
         &[],
-        "B3: no_impact.total.min/max are checked, and min > max is an error",
+        "strict-thresholds: no_impact.total.min/max are checked, and min > max is an error",
     ),
     same(
         RHEL8,
@@ -179,77 +180,77 @@ const CASES: &[Case] = &[
         1,
         &["no-impact-total-exact"],
     ),
-    differs(RHEL8, "synthetic/scalar.yml", 2, &[], B1),
+    differs(RHEL8, "synthetic/scalar.yml", 2, &[], ERRORS_FAIL),
     same(RHEL8, "synthetic/scalar_total_ok.yml", 0, &[]),
     differs(
         RHEL8,
         "synthetic/scalar_total_string.yml",
         2,
         &[],
-        "B3: a quoted number is a wrong type",
+        "strict-thresholds: a quoted number is a wrong type",
     ),
     differs(
         RHEL8,
         "synthetic/severity_none_other_status.yml",
         1,
         &["passed-none-min"],
-        "B5: none buckets exist for every status, so passed.none.min and failed.none.max are checked",
+        "totals-count-all: none buckets exist for every status, so passed.none.min and failed.none.max are checked",
     ),
     differs(
         RHEL8,
         "synthetic/severity_scalar.yml",
         2,
         &[],
-        "B3: `failed.medium: 0` is a wrong type (saf silently ignores it)",
+        "strict-thresholds: `failed.medium: 0` is a wrong type (saf silently ignores it)",
     ),
     differs(
         RHEL8,
         "synthetic/unknown_keys.yml",
         2,
         &[],
-        "B3: unknown keys are errors, with suggestions",
+        "strict-thresholds: unknown keys are errors, with suggestions",
     ),
     differs(
         RHEL8,
         "synthetic/wrong_type_bool.yml",
         2,
         &[],
-        "B3: a boolean limit is a wrong type",
+        "strict-thresholds: a boolean limit is a wrong type",
     ),
     differs(
         RHEL8,
         "synthetic/wrong_type_list.yml",
         2,
         &[],
-        "B3: a list limit is a wrong type",
+        "strict-thresholds: a list limit is a wrong type",
     ),
     differs(
         RHEL8,
         "synthetic/wrong_type_null.yml",
         2,
         &[],
-        "B3: a null limit is a wrong type",
+        "strict-thresholds: a null limit is a wrong type",
     ),
     differs(
         RHEL8,
         "synthetic/wrong_type_numeric_string.yml",
         2,
         &[],
-        "B3: a quoted number is a wrong type",
+        "strict-thresholds: a quoted number is a wrong type",
     ),
     differs(
         RHEL8,
         "synthetic/wrong_type_string_min.yml",
         2,
         &[],
-        "B3: a string limit is a wrong type (saf ignores it)",
+        "strict-thresholds: a string limit is a wrong type (saf ignores it)",
     ),
     differs(
         "amazon-grype-hdf.json",
         "synthetic/no_high_or_critical_failures.yml",
         1,
         &["failed-high-max"],
-        "B4: Grype's \"High\" tags count as high",
+        "severity-any-case: Grype's \"High\" tags count as high",
     ),
     same(
         "synthetic/edge_cases.json",
@@ -262,7 +263,7 @@ const CASES: &[Case] = &[
         "synthetic/multi_fail_order.yml",
         2,
         &[],
-        "B3: a negative count (no_impact.none.max: -1) is an error",
+        "strict-thresholds: a negative count (no_impact.none.max: -1) is an error",
     ),
     same(
         "triple_overlay_profile_sample.json",
@@ -281,14 +282,14 @@ const CASES: &[Case] = &[
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        B1,
+        ERRORS_FAIL,
     ),
     differs(
         "synthetic/empty.json",
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        B1,
+        ERRORS_FAIL,
     ),
     // saf exits 0 because it cannot read the file; scangate reads it and the gate passes.
     same(
@@ -308,28 +309,28 @@ const CASES: &[Case] = &[
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        B1,
+        ERRORS_FAIL,
     ),
     differs(
         "synthetic/no_profiles.json",
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        B1,
+        ERRORS_FAIL,
     ),
     differs(
         "rhel-7-v3r7-mini-sample-profile.json",
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        "B1/B6: profile JSON is refused with a message saying so",
+        "errors-fail/more-inputs: profile JSON is refused with a message saying so",
     ),
     differs(
         "does-not-exist.json",
         "synthetic/compliance_min0.yml",
         2,
         &[],
-        B1,
+        ERRORS_FAIL,
     ),
 ];
 
@@ -362,7 +363,7 @@ fn the_table_is_exactly_pairs_tsv() {
 }
 
 #[test]
-fn every_pair_matches_saf_or_a_named_b_rule() {
+fn every_pair_matches_saf_or_a_named_difference() {
     for case in CASES {
         let saf = saf_exit(case.results, case.threshold);
         match case.rule {
@@ -371,11 +372,14 @@ fn every_pair_matches_saf_or_a_named_b_rule() {
                 "{} × {}: the table says saf agrees",
                 case.results, case.threshold
             ),
-            Some(rule) => assert_ne!(
-                case.exit, saf,
-                "{} × {}: saf agrees, so no B rule is needed ({rule})",
-                case.results, case.threshold
-            ),
+            Some(rule) => {
+                assert_documented_difference(rule);
+                assert_ne!(
+                    case.exit, saf,
+                    "{} × {}: saf agrees, so no difference needs naming ({rule})",
+                    case.results, case.threshold
+                );
+            }
         }
         let out = scangate()
             .args(["check", "-i"])

@@ -79,7 +79,7 @@ fn yaml_keeps_safs_structure() {
         "saf-1.5.3/upstream-expected/rhel-8_hardened_output.yml",
     ))
     .unwrap();
-    // B5 adds `none: 0` under the four statuses saf has no none bucket for; nothing else differs.
+    // compat:totals-count-all adds `none: 0` under the four statuses saf has no none bucket for; nothing else differs.
     let without_none: String = ours
         .lines()
         .enumerate()

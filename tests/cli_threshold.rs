@@ -3,30 +3,30 @@
 
 mod common;
 
-use common::{fixture, json_files, saf_key, scangate};
+use common::{assert_documented_difference, fixture, json_files, saf_key, scangate};
 use predicates::prelude::*;
 
 /// Fixtures whose generated threshold differs from saf's, and the rule that explains it.
 const GENERATE_DIFFERS: &[(&str, &str)] = &[
     (
         "amazon-grype-hdf.json",
-        "B4: \"High\"/\"Medium\"/\"Low\" tags are high/medium/low, not keys of their own",
+        "severity-any-case: \"High\"/\"Medium\"/\"Low\" tags are high/medium/low, not keys of their own",
     ),
     (
         "synthetic/edge_cases.json",
-        "B4: C21's \"High\" tag counts as high",
+        "severity-any-case: C21's \"High\" tag counts as high",
     ),
     (
         "synthetic/multi_profile_independent.json",
-        "B7/B10: both independent profiles count",
+        "independent-profiles/gate-per-input: both independent profiles count",
     ),
     (
         "synthetic/multi_profile_shared_id_first_populated.json",
-        "B7: first-profile's A1 counts",
+        "independent-profiles: first-profile's A1 counts",
     ),
     (
         "synthetic/overlay_baseline_first.json",
-        "B7: the overlay `wrapper` counts, not profiles[0]",
+        "independent-profiles: the overlay `wrapper` counts, not profiles[0]",
     ),
 ];
 
@@ -70,7 +70,10 @@ fn generate_writes_safs_keys_values_and_order() {
                 same,
                 "{rel}: differs from saf's generated threshold:\n{ours}"
             ),
-            Some((_, rule)) => assert!(!same, "{rel}: equal to saf, but the table names {rule}"),
+            Some((_, rule)) => {
+                assert_documented_difference(rule);
+                assert!(!same, "{rel}: equal to saf, but the table names {rule}");
+            }
         }
     }
 }

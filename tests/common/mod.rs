@@ -50,3 +50,35 @@ pub fn json_files(dir: &Path) -> Vec<String> {
 pub fn saf_key(rel: &str) -> String {
     rel.replace('/', "__")
 }
+
+/// Panics unless every difference that `rule` names is a heading of
+/// `docs/saf-compatibility.md`. A rule reads `name: why`, `a/b: why` or
+/// `a: why; b: why`, so a table row cannot cite a difference the contract does not list.
+pub fn assert_documented_difference(rule: &str) {
+    let doc = std::fs::read_to_string(root().join("docs/saf-compatibility.md"))
+        .expect("docs/saf-compatibility.md is readable");
+    let differences = doc
+        .split_once("## Part 2")
+        .expect("the contract has a Part 2 listing the differences")
+        .1;
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c == '/')
+    };
+    let mut cited = 0;
+    for part in rule.split("; ") {
+        let Some((names, _)) = part.split_once(": ").filter(|(names, _)| is_name(names)) else {
+            continue;
+        };
+        for name in names.split('/') {
+            cited += 1;
+            assert!(
+                differences.contains(&format!("\n### `{name}`\n")),
+                "rule {rule:?} names `{name}`, which docs/saf-compatibility.md does not list \
+                 as a difference"
+            );
+        }
+    }
+    assert!(cited > 0, "rule {rule:?}: expected `name: why`");
+}

@@ -1,6 +1,6 @@
 //! InSpec / CINC Auditor / HDF results for scangate: parse them, resolve overlays, and
 //! count controls by status and severity exactly as MITRE SAF CLI 1.5.3 does, except where
-//! scangate deliberately does better (the B rules of `saf-semantics.md`).
+//! scangate deliberately does better (the differences in `docs/saf-compatibility.md`).
 //!
 //! The model borrows from the input buffer: parsing allocates little beyond the vectors
 //! that hold profiles, controls and results, and skips what nobody reads.

@@ -299,11 +299,11 @@ pub struct ControlHead<'a> {
     pub id: Text<'a>,
     pub title: Option<Text<'a>>,
     pub impact: f64,
-    /// The status saf gives this control's own results (A3).
+    /// The status saf gives this control's own results (compat:saf-status).
     pub status: crate::Status,
-    /// Its severity (A4, B4).
+    /// Its severity (compat:saf-severity, compat:severity-any-case).
     pub severity: crate::Severity,
-    /// Set when a severity tag was not a string and the impact decided (B4).
+    /// Set when a severity tag was not a string and the impact decided (compat:severity-any-case).
     pub severity_warning: Option<crate::SeverityWarning>,
     /// At least one result: overlay linking prefers such controls.
     pub has_results: bool,

@@ -1,5 +1,5 @@
-//! Control status and severity, exactly as saf derives them (saf-semantics A3, A4), with
-//! case-insensitive severity tags (B4).
+//! Control status and severity, exactly as saf derives them (compat:saf-status, compat:saf-severity), with
+//! case-insensitive severity tags (compat:severity-any-case).
 
 use std::fmt;
 
@@ -119,7 +119,7 @@ impl Severity {
         Severity::ALL.into_iter().find(|s| s.key() == key)
     }
 
-    /// Parses a tag value ignoring case: MITRE's converters write `"High"` (B4).
+    /// Parses a tag value ignoring case: MITRE's converters write `"High"` (compat:severity-any-case).
     pub fn from_tag(tag: &str) -> Option<Severity> {
         Severity::ALL
             .into_iter()
@@ -152,7 +152,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The status saf gives a control from its (root's) results, impact and waiver (A3).
+/// The status saf gives a control from its (root's) results, impact and waiver (compat:saf-status).
 pub fn control_status(control: &Control<'_>) -> Status {
     let results = control.results();
     if results.iter().any(|r| r.is_error()) {
@@ -186,7 +186,7 @@ pub struct SeverityWarning {
 }
 
 /// `tags.severityoverride`, else `tags.severity`, if it names a severity (any case);
-/// otherwise from impact. A non-string tag also falls back to impact, with a warning (B4).
+/// otherwise from impact. A non-string tag also falls back to impact, with a warning (compat:severity-any-case).
 pub fn control_severity(control: &Control<'_>) -> (Severity, Option<SeverityWarning>) {
     let mut warning = None;
     for (tag, value) in [

@@ -1,8 +1,8 @@
 //! Which controls count, and how many of each status and severity there are.
 //!
-//! Overlay linking follows inspecjs's `contextualizeEvaluation` step by step (A2), with hash
+//! Overlay linking follows inspecjs's `contextualizeEvaluation` step by step (compat:saf-overlays), with hash
 //! maps instead of its linear searches, so a file with tens of thousands of duplicated ids
-//! stays linear. Which profiles count is scangate's B7: every profile that is not a
+//! stays linear. Which profiles count is scangate's own rule (compat:independent-profiles): every profile that is not a
 //! dependency of another, not only `profiles[0]`.
 
 use std::collections::HashMap;
@@ -36,7 +36,7 @@ impl Counts {
         self.cells[status.index()][severity.index()] += 1;
     }
 
-    /// Every control with this status, whatever its severity (B5: buckets sum to it).
+    /// Every control with this status, whatever its severity (compat:totals-count-all: buckets sum to it).
     pub fn total(&self, status: Status) -> u64 {
         self.cells[status.index()].iter().sum()
     }
@@ -55,7 +55,7 @@ impl Counts {
         }
     }
 
-    /// saf's compliance (A5): `round(100 × passed / (passed + failed + not reviewed +
+    /// saf's compliance (compat:saf-compliance): `round(100 × passed / (passed + failed + not reviewed +
     /// profile error))`, halves rounding up, 0 when nothing is applicable.
     pub fn compliance(&self) -> u32 {
         let passed = self.total(Status::Passed);
@@ -75,7 +75,7 @@ impl Counts {
 /// A counted control: its root (the layer whose results and metadata count) and verdict.
 #[derive(Debug, Clone, Copy)]
 pub struct Evaluated<'r> {
-    /// The deepest ancestor: results, impact, tags and id come from it (A2). Its
+    /// The deepest ancestor: results, impact, tags and id come from it (compat:saf-overlays). Its
     /// [`ControlHead::full`] parses the whole control, for reports.
     pub control: &'r ControlHead<'r>,
     /// The control as it appears in the counted profile (the same as `control` unless overlaid).
@@ -108,11 +108,11 @@ pub struct Warning {
 /// What one input file counts to: the gate looks at this.
 #[derive(Debug, Clone)]
 pub struct Summary<'r> {
-    /// Counted profiles in file order (B7).
+    /// Counted profiles in file order (compat:independent-profiles).
     pub profiles: Vec<ProfileSummary<'r>>,
     /// Every counted control, grouped by profile, in file order within each.
     pub controls: Vec<Evaluated<'r>>,
-    /// All counted profiles combined (B10).
+    /// All counted profiles combined (compat:gate-per-input).
     pub counts: Counts,
     pub warnings: Vec<Warning>,
 }
@@ -123,7 +123,7 @@ impl<'r> Summary<'r> {
         summarize(results)
     }
 
-    /// Compliance of all counted profiles together (A5 on the summed counts).
+    /// Compliance of all counted profiles together (compat:saf-compliance on the summed counts).
     pub fn compliance(&self) -> u32 {
         self.counts.compliance()
     }
@@ -324,7 +324,7 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
     parent_of
 }
 
-/// B7: a profile counts unless it is a dependency of another one.
+/// compat:independent-profiles: a profile counts unless it is a dependency of another one.
 fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
     let present: HashMap<&str, usize> = profiles
         .iter()
@@ -373,7 +373,7 @@ fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
     counted
 }
 
-/// One entry of `scangate summary`: a profile name across every input (A6, B8).
+/// One entry of `scangate summary`: a profile name across every input (compat:saf-summary, compat:multi-file-sums).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileAggregate {
     pub profile_name: String,
@@ -415,7 +415,7 @@ pub fn aggregate<'s, 'r: 's>(
     out
 }
 
-/// One status's buckets, in saf's key order plus scangate's `none` (B5), then `total`.
+/// One status's buckets, in saf's key order plus scangate's `none` (compat:totals-count-all), then `total`.
 struct StatusCounts<'c>(&'c Counts, Status);
 
 impl Serialize for StatusCounts<'_> {

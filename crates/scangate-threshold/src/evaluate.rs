@@ -1,4 +1,4 @@
-//! Threshold × summary → verdict: every rule evaluated, in saf's order, none skipped (B2).
+//! Threshold × summary → verdict: every rule evaluated, in saf's order, none skipped (compat:all-rules-reported).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -105,7 +105,7 @@ impl Verdict {
     }
 }
 
-/// saf's status order for scalar totals (A8 step 2).
+/// saf's status order for scalar totals (compat:saf-validate, step 2).
 const EXACT_ORDER: [Status; 5] = [
     Status::Passed,
     Status::Failed,
@@ -199,7 +199,7 @@ fn in_bucket(status: Status, bucket: Bucket) -> impl Fn(&scangate_results::Evalu
     }
 }
 
-/// Evaluates every rule of `threshold` against `summary`, in saf's order (A8): compliance,
+/// Evaluates every rule of `threshold` against `summary`, in saf's order (compat:saf-validate): compliance,
 /// exact totals, total minimums and maximums, per-severity limits, then control lists.
 pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
     let mut outcomes = Vec::with_capacity(threshold.rule_count());

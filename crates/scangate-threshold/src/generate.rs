@@ -1,4 +1,4 @@
-//! A threshold from a baseline scan, with saf's keys, values and key order (A7), so files from
+//! A threshold from a baseline scan, with saf's keys, values and key order (compat:saf-generate), so files from
 //! `saf generate threshold` and `scangate threshold generate` are interchangeable.
 
 use scangate_results::{Severity, Status, Summary};
