@@ -294,3 +294,44 @@ fn help_texts() {
         );
     }
 }
+
+#[test]
+fn numeric_control_ids_are_an_error_in_check_and_in_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("ids.yml");
+    std::fs::write(&yaml, "passed:\n  low:\n    controls: [1, 2]\n").unwrap();
+    let json = dir.path().join("ids.json");
+    std::fs::write(&json, r#"{"passed": {"low": {"controls": ["V-1", 2]}}}"#).unwrap();
+    for (file, place) in [
+        (&yaml, "3:16: passed.low.controls[0]"),
+        (&json, "passed.low.controls[1]"),
+    ] {
+        for args in [
+            vec![
+                "threshold".into(),
+                "validate".into(),
+                file.display().to_string(),
+            ],
+            vec![
+                "check".into(),
+                "-i".into(),
+                "fixtures/results/red_hat_good.json".into(),
+                "-T".into(),
+                file.display().to_string(),
+            ],
+        ] {
+            let out = scangate().args(&args).output().unwrap();
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                out.stdout.is_empty(),
+                "{args:?}: a verdict despite the error"
+            );
+            assert!(
+                stderr.contains(place)
+                    && stderr.contains("expected a control id string, found the number"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+}

@@ -351,8 +351,18 @@ impl Checker {
         for (i, item) in items.iter().enumerate() {
             match &item.value {
                 Value::Str(s) => ids.push(s.clone()),
-                // YAML reads `- 1234` as a number; an id is still meant.
-                Value::Int(n) => ids.push(n.to_string()),
+                // Guessing that `1234` meant the id "1234" would let a typo in a list gate
+                // silently; README promises strings, so say how to write one.
+                Value::Int(n) => {
+                    ok = false;
+                    self.problem(
+                        item.pos,
+                        &format!("{path}[{i}]"),
+                        format!(
+                            "expected a control id string, found the number {n} (write \"{n}\" in quotes)"
+                        ),
+                    );
+                }
                 other => {
                     ok = false;
                     self.problem(

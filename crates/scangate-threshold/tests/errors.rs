@@ -22,6 +22,10 @@ const CASES: &[(&str, &str)] = &[
         "passed:\n  high:\n    controls: [SV-1, {x: 1}, true]\n",
     ),
     (
+        "controls as numbers",
+        "passed:\n  low:\n    controls: [1, 2]\n",
+    ),
+    (
         "exact total contradicts max",
         "failed:\n  total: 5\nfailed.total.max: 3\n",
     ),
