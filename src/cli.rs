@@ -84,9 +84,17 @@ pub struct SummaryArgs {
     #[arg(short, long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
 
+    /// Indent JSON by two spaces, as `saf summary` prints it (other formats are unaffected).
+    #[arg(long)]
+    pub pretty: bool,
+
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With -o, print the output to stdout as well.
+    #[arg(long, requires = "output")]
+    pub tee: bool,
 
     /// Leave out the `# <profile>` title above each Markdown table.
     #[arg(long)]
