@@ -53,6 +53,9 @@ pub enum Command {
     /// Add a scanner sidecar to workloads, or print the RBAC that `fetch` needs.
     #[command(subcommand)]
     Sidecar(SidecarCommand),
+    /// Run a SAF CLI 1.5.3 command line as scangate, naming scangate's own on stderr.
+    #[command(subcommand, long_about = crate::saf::LONG_ABOUT)]
+    Saf(crate::saf::SafCommand),
 }
 
 /// Input files, shared by `summary` and `check`.
