@@ -53,6 +53,9 @@ pub enum Command {
     /// Add a scanner sidecar to workloads, or print the RBAC that `fetch` needs.
     #[command(subcommand)]
     Sidecar(SidecarCommand),
+    /// Run a SAF CLI 1.5.3 command line as scangate, naming scangate's own on stderr.
+    #[command(subcommand, long_about = crate::saf::LONG_ABOUT)]
+    Saf(crate::saf::SafCommand),
 }
 
 /// Input files, shared by `summary` and `check`.
@@ -84,9 +87,17 @@ pub struct SummaryArgs {
     #[arg(short, long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
 
+    /// Indent JSON by two spaces, as `saf summary` prints it (other formats are unaffected).
+    #[arg(long)]
+    pub pretty: bool,
+
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With -o, print the output to stdout as well.
+    #[arg(long, requires = "output")]
+    pub tee: bool,
 
     /// Leave out the `# <profile>` title above each Markdown table.
     #[arg(long)]

@@ -7,6 +7,7 @@ mod fetch;
 mod inputs;
 mod output;
 mod reports;
+mod saf;
 mod sidecar;
 mod summary;
 mod term;
@@ -16,13 +17,25 @@ mod yaml;
 
 use std::process::ExitCode;
 
+use anyhow::Result;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+use crate::exit::Outcome;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    // A symlink named `saf` takes saf's command lines, with saf's name in help and errors.
+    let result = if saf::invoked_as_saf() {
+        saf::main()
+    } else {
+        run(Cli::parse())
+    };
+    exit::finish(result)
+}
+
+/// Runs a parsed command line; `saf` comes back here with the native one it translated to.
+fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
         Command::Summary(args) => summary::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
         Command::Threshold(cmd) => threshold::run(cmd),
@@ -31,6 +44,6 @@ fn main() -> ExitCode {
         }
         Command::Fetch(args) => fetch::run(*args, cli.color),
         Command::Sidecar(cmd) => sidecar::run(cmd),
-    };
-    exit::finish(result)
+        Command::Saf(cmd) => saf::run(cmd, cli.color),
+    }
 }

@@ -20,22 +20,13 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let names: Vec<String> = inputs.iter().map(|i| i.base_name()).collect();
     let profiles = aggregate(names.iter().map(String::as_str).zip(&summaries));
 
-    let to_file = args.output.is_some();
-    let render = |w: &mut dyn Write| {
-        render(
-            w,
-            &profiles,
-            &args,
-            if to_file {
-                false
-            } else {
-                crate::term::stdout_color(color)
-            },
-        )
-    };
-    match &args.output {
-        Some(path) => write_atomically(path, render)?,
-        None => to_stdout(render)?,
+    // The file first: with --tee, what is printed has also been saved.
+    if let Some(path) = &args.output {
+        write_atomically(path, |w| render(w, &profiles, &args, false))?;
+    }
+    if args.output.is_none() || args.tee {
+        let color = crate::term::stdout_color(color);
+        to_stdout(|w| render(w, &profiles, &args, color))?;
     }
     if !requests.is_empty() {
         let paths: Vec<String> = inputs
@@ -74,7 +65,11 @@ fn render(
             },
         ),
         SummaryFormat::Json => {
-            serde_json::to_writer(&mut *w, profiles)?;
+            if args.pretty {
+                serde_json::to_writer_pretty(&mut *w, profiles)?;
+            } else {
+                serde_json::to_writer(&mut *w, profiles)?;
+            }
             writeln!(w)
         }
         SummaryFormat::Yaml => {

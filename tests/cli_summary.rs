@@ -290,3 +290,53 @@ fn help_texts() {
         insta::assert_snapshot!(format!("help__{}", args.join("_").replace('-', "")), out);
     }
 }
+
+#[test]
+fn pretty_indents_json_by_two_spaces_and_changes_nothing_else() {
+    let compact = stdout_of(&["summary", "-i", RHEL8, "-f", "json"]);
+    let pretty = stdout_of(&["summary", "-i", RHEL8, "-f", "json", "--pretty"]);
+    // The same tokens in the same order: only line breaks, indentation and the space after
+    // each colon are added (no string here holds `": "`).
+    let joined: String = pretty
+        .lines()
+        .map(|l| l.trim_start().replace("\": ", "\":"))
+        .collect();
+    assert_eq!(format!("{joined}\n"), compact);
+    assert!(
+        pretty.starts_with("[\n  {\n    \"profileName\": "),
+        "{pretty}"
+    );
+    // Only JSON has an indentation to choose.
+    assert_eq!(
+        stdout_of(&["summary", "-i", RHEL8, "-f", "yaml", "--pretty"]),
+        stdout_of(&["summary", "-i", RHEL8, "-f", "yaml"])
+    );
+}
+
+#[test]
+fn tee_writes_the_file_and_prints_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("summary.md");
+    let printed = scangate()
+        .args(["summary", "-i", RHEL8, "-f", "markdown", "--tee", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    assert!(printed.stderr.is_empty());
+    assert_eq!(printed.stdout, std::fs::read(&out).unwrap());
+    assert_eq!(
+        String::from_utf8(printed.stdout).unwrap(),
+        stdout_of(&["summary", "-i", RHEL8, "-f", "markdown"])
+    );
+}
+
+#[test]
+fn tee_without_an_output_file_is_a_usage_error() {
+    scangate()
+        .args(["summary", "-i", RHEL8, "--tee"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--output <FILE>"));
+}
