@@ -30,6 +30,10 @@ const STDOUT: u8 = 1;
 const STDERR: u8 = 2;
 const STATUS: u8 = 3;
 
+/// What an exec needs on `pods/exec`. Exec over websocket is an HTTP GET, which RBAC checks as
+/// `get`; from Kubernetes 1.35 the API server checks `create` as well (KEP-4006).
+const EXEC_VERBS: &[&str] = &["get", "create"];
+
 /// How much of a command's standard error is kept for messages; the rest is read and dropped.
 const STDERR_KEEP: usize = 4096;
 
@@ -84,7 +88,7 @@ pub(crate) async fn start(
         kube::Error::Api(status) if status.code == 400 || status.code >= 500 => {
             ErrorKind::Exec(clean_text(&status.message, 300))
         }
-        _ => classify(&err, "create", "pods/exec", namespace),
+        _ => classify(&err, EXEC_VERBS, "pods/exec", namespace),
     })?;
     // Nothing has been read from the upgraded connection yet (bytes the server sent along with
     // its 101 are kept inside it), so it can be taken back and wrapped with a smaller buffer.

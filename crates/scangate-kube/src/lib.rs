@@ -61,7 +61,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use connect::{Cluster, InCluster, Source};
-pub use error::{Error, ErrorKind, human_duration};
+pub use error::{Access, Error, ErrorKind, human_duration};
 
 use crate::names::clean_text;
 use crate::track::{Seen, backoff};
@@ -72,7 +72,7 @@ pub type Validator = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
 /// Which pods to fetch from.
 #[derive(Debug, Clone)]
 pub enum Targets {
-    /// These pods (needs only `get pods` and `create pods/exec`).
+    /// These pods (needs only `get` on pods, and `get` and `create` on pods/exec).
     Named(Vec<String>),
     /// Every pod matching this label selector when the fetch starts (needs `list pods` too).
     Selector(String),
@@ -836,7 +836,7 @@ impl Ctx {
                     .rev()
                     .collect(),
             ),
-            Ok(Err(err)) => match api::classify(&err, "get", "pods/log", &pod.namespace) {
+            Ok(Err(err)) => match api::classify(&err, &["get"], "pods/log", &pod.namespace) {
                 ErrorKind::Forbidden { .. } => Logs::Forbidden,
                 other => Logs::Unavailable(other.to_string()),
             },
@@ -932,11 +932,13 @@ fn clone_kind(kind: &ErrorKind) -> ErrorKind {
     match kind {
         ErrorKind::Unauthorized => ErrorKind::Unauthorized,
         ErrorKind::Forbidden {
-            verb,
+            denied,
+            verbs,
             resource,
             namespace,
         } => ErrorKind::Forbidden {
-            verb,
+            denied: denied.clone(),
+            verbs,
             resource,
             namespace: namespace.clone(),
         },
