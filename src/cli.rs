@@ -194,7 +194,7 @@ pub enum ReportCommand {
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// Pods to fetch from (needs only `get pods` and `create pods/exec`).
+    /// Pods to fetch from (needs only `get` on pods, and `get` and `create` on pods/exec).
     #[arg(
         value_name = "POD",
         required_unless_present = "selector",

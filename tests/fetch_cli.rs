@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use support::fake_kube::{ContainerSim, ExecFault, FakeKube, FakePod, Script};
+use support::fake_kube::{ContainerSim, Denial, ExecFault, FakeKube, FakePod, Script};
 
 struct Run {
     code: i32,
@@ -280,12 +280,59 @@ fn forbidden_exec_names_verb_and_resource() {
     assert_eq!(run.code, 3, "{}", run.transcript());
     assert!(
         run.stdout.contains(
-            r#"forbidden: cannot create pods/exec in namespace "scans" (the Role needs verbs [create] on pods/exec)"#
+            r#"forbidden: cannot create pods/exec in namespace "scans" (the Role needs verbs [get, create] on pods/exec)"#
         ),
         "{}",
         run.transcript()
     );
     snapshot!("fetch_forbidden_exec", run.transcript());
+}
+
+/// A Role with `create` but not `get` on pods/exec, measured against a real v1.36 API server:
+/// the message names what the server denied, not what the Role already has.
+#[test]
+fn forbidden_exec_names_the_verb_the_server_denied() {
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("scan-0"))
+            .forbid("get", "pods/exec"),
+    );
+    let run = fetch(&fake, &["scan-0", "--timeout", "2s"]);
+    assert_eq!(run.code, 3, "{}", run.transcript());
+    assert!(
+        run.stdout.contains(
+            r#"forbidden: cannot get pods/exec in namespace "scans" (the Role needs verbs [get, create] on pods/exec)"#
+        ),
+        "{}",
+        run.transcript()
+    );
+    snapshot!("fetch_forbidden_exec_get", run.transcript());
+}
+
+/// Real API servers can answer `pods "scan-3" is forbidden: ` and nothing more, or nothing at
+/// all: then the message says what an exec needs, both verbs.
+#[test]
+fn forbidden_exec_without_a_reason_names_both_verbs() {
+    for denial in [Denial::NoReason, Denial::Empty] {
+        let fake = FakeKube::start(
+            Script::new()
+                .pod(FakePod::new("scan-0"))
+                .forbid("get", "pods/exec")
+                .denial(denial),
+        );
+        let run = fetch(&fake, &["scan-0", "--timeout", "2s"]);
+        assert_eq!(run.code, 3, "{denial:?}: {}", run.transcript());
+        assert!(
+            run.stdout.contains(
+                r#"forbidden: the API server did not say what it denied in namespace "scans" (the Role needs verbs [get, create] on pods/exec)"#
+            ),
+            "{denial:?}: {}",
+            run.transcript()
+        );
+        if denial == Denial::NoReason {
+            snapshot!("fetch_forbidden_exec_no_reason", run.transcript());
+        }
+    }
 }
 
 #[test]
@@ -314,6 +361,26 @@ fn forbidden_get_for_a_named_pod() {
             r#"cannot get pods in namespace "scans" (the Role needs verbs [get] on pods)"#
         )
     );
+}
+
+#[test]
+fn forbidden_get_without_a_reason_names_what_the_request_needs() {
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("scan-0"))
+            .forbid("get", "pods")
+            .denial(Denial::NoReason),
+    );
+    let run = fetch(&fake, &["scan-0", "--timeout", "2s"]);
+    assert_eq!(run.code, 3, "{}", run.transcript());
+    assert!(
+        run.stdout.contains(
+            r#"forbidden: the API server did not say what it denied in namespace "scans" (the Role needs verbs [get] on pods)"#
+        ),
+        "{}",
+        run.transcript()
+    );
+    snapshot!("fetch_forbidden_get_no_reason", run.transcript());
 }
 
 #[test]

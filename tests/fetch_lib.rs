@@ -101,6 +101,76 @@ async fn fifty_pods_respect_the_concurrency_bound() {
     );
 }
 
+/// The bound as the API server sees it: a session is open there from the upgrade until the
+/// connection is closed, and a real server takes a while after the final Status to close it
+/// (it tears down the kubelet's stream first). A slot given back on the Status alone let a
+/// v1.36 server see 6 sessions with `--concurrency 5`; the fake's close delay makes that
+/// overlap happen on every run instead of now and then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bound_holds_as_the_server_counts_sessions() {
+    for attempt in 0..4 {
+        let mut script = Script::new();
+        for name in names("scan", 40) {
+            script = script.pod(FakePod::new(&name).close_delay(Duration::from_millis(30)));
+        }
+        let fake = FakeKube::start(script);
+        let dir = tempfile::tempdir().unwrap();
+        let (reports, _) = run(
+            &fake,
+            dir.path(),
+            Targets::Selector("app=web".into()),
+            |o| {
+                o.concurrency = 5;
+                o.timeout = Duration::from_secs(60);
+            },
+        )
+        .await;
+        assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
+        let max = fake.max_exec_in_flight();
+        assert!(
+            max <= 5,
+            "run {attempt}: the server saw {max} exec sessions open at once"
+        );
+        assert_eq!(max, 5, "the bound is reached, so pods do run at once");
+    }
+}
+
+/// The same when copies are cut (a pod that never stops sending): the session is ended and the
+/// slot given back only once the server has closed it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bound_holds_when_copies_are_cut() {
+    let mut script = Script::new();
+    for name in names("endless", 12) {
+        script = script.pod(
+            FakePod::new(&name)
+                .endless_file("/results/scan-results.json")
+                .close_delay(Duration::from_millis(30)),
+        );
+    }
+    let fake = FakeKube::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run(
+        &fake,
+        dir.path(),
+        Targets::Selector("app=web".into()),
+        |o| {
+            o.concurrency = 3;
+            o.max_bytes = 256 * 1024;
+            o.timeout = Duration::from_secs(60);
+        },
+    )
+    .await;
+    assert!(
+        reports.iter().all(|r| matches!(
+            r.outcome.as_ref().map_err(|f| &f.error.kind),
+            Err(scangate_kube::ErrorKind::TooLarge { .. })
+        )),
+        "{reports:?}"
+    );
+    let max = fake.max_exec_in_flight();
+    assert!(max <= 3, "the server saw {max} exec sessions open at once");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn named_pods_need_no_list_and_try_the_watch_first() {
     let fake = FakeKube::start(

@@ -95,6 +95,8 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
         metadata: meta(),
         rules: Some(vec![
             rule("pods", &["get", "list", "watch"]),
+            // Both on any cluster: RBAC sees a websocket exec as `get`, and from 1.35 the API
+            // server also checks `create` (KEP-4006).
             rule("pods/exec", &["create", "get"]),
         ]),
     };
@@ -125,8 +127,9 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
     };
     let header = format!(
         "# RBAC for `{command}`, and nothing more: get/list/watch pods (find them, wait\n\
-         # until Ready) and exec `cat` in the scanner container (pods/exec: create; get too, as exec over\n\
-         # WebSocket is an HTTP GET), {scope}.\n"
+         # until Ready) and exec `cat` in the scanner container (pods/exec: get and create, on any\n\
+         # cluster version: exec over WebSocket is an HTTP GET, and from 1.35 create is checked\n\
+         # too), {scope}.\n"
     );
     let docs = [
         yaml::to_yaml(&account)?,

@@ -436,6 +436,8 @@ fn rbac_selector() {
         rules[1].resources.as_deref(),
         Some(&["pods/exec".to_string()][..])
     );
+    // A websocket exec needs both, whatever the cluster version.
+    assert_eq!(rules[1].verbs, ["create", "get"]);
 }
 
 #[test]

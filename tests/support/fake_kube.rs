@@ -100,6 +100,10 @@ pub struct FakePod {
     pub fault_on_cat_only: bool,
     /// Holds each exec open this long before answering (to make sessions overlap).
     pub exec_delay: Duration,
+    /// Waits this long after the output (the final Status frame, or the client closing or
+    /// hanging up mid-stream) before closing, as an API server tearing down its side (the
+    /// kubelet's stream) does; the session counts as open until the close is done.
+    pub close_delay: Duration,
     /// Extra bytes on stderr for every command (hostile pods).
     pub stderr_noise: Option<Bytes>,
     /// The container image has no `sh` (distroless).
@@ -125,6 +129,7 @@ impl FakePod {
             exec_fault: None,
             fault_on_cat_only: false,
             exec_delay: Duration::ZERO,
+            close_delay: Duration::ZERO,
             stderr_noise: None,
             no_shell: false,
             logs: vec![
@@ -219,6 +224,11 @@ impl FakePod {
         self.exec_delay = delay;
         self
     }
+
+    pub fn close_delay(mut self, delay: Duration) -> Self {
+        self.close_delay = delay;
+        self
+    }
 }
 
 /// A small but real InSpec-shaped results document.
@@ -247,12 +257,28 @@ pub fn sample_results(pod: &str) -> String {
     .to_string()
 }
 
+/// How the message of a 403 reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// As RBAC words it: `pods "scan-0" is forbidden: User "..." cannot get resource
+    /// "pods/exec" in API group "" in the namespace "scans"`.
+    Rbac,
+    /// Without the reason, as real API servers sometimes answer: `pods "scan-0" is forbidden: `.
+    NoReason,
+    /// No message at all.
+    Empty,
+}
+
 /// Everything the fake was told to do.
 #[derive(Clone, Debug)]
 pub struct Script {
     pub pods: Vec<FakePod>,
-    /// (verb, resource) pairs that get a 403: ("watch", "pods"), ("create", "pods/exec")...
+    /// (verb, resource) pairs that get a 403: ("watch", "pods"), ("get", "pods/exec")... A
+    /// websocket exec is a GET and needs `get` and `create` on `pods/exec`, as from Kubernetes
+    /// 1.35 (`get` is checked first); a POST (SPDY) needs `create`.
     pub forbidden: HashSet<(String, String)>,
+    /// How 403 messages read.
+    pub denial: Denial,
     /// Subprotocols the server accepts, in its order of preference.
     pub protocols: Vec<&'static str>,
     /// When set, requests need `Authorization: Bearer <token>`.
@@ -267,6 +293,7 @@ impl Default for Script {
         Self {
             pods: Vec::new(),
             forbidden: HashSet::new(),
+            denial: Denial::Rbac,
             protocols: vec![V5, V4],
             token: Some("fake-token-s3cr3t-0123456789".to_owned()),
             tls: false,
@@ -291,6 +318,11 @@ impl Script {
         self
     }
 
+    pub fn denial(mut self, denial: Denial) -> Self {
+        self.denial = denial;
+        self
+    }
+
     pub fn v4_only(mut self) -> Self {
         self.protocols = vec![V4];
         self
@@ -305,10 +337,13 @@ impl Script {
 /// What the fake saw, for assertions.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Exec sessions open now, from the upgrade until the connection is closed (see [`InFlight`]).
     pub exec_in_flight: AtomicUsize,
+    /// The most exec sessions that were ever open at once.
     pub exec_max_in_flight: AtomicUsize,
     pub exec_total: AtomicUsize,
-    /// `VERB resource` per request, e.g. `get pods`, `watch pods`, `create pods/exec`.
+    /// `VERB resource` per request, e.g. `get pods`, `watch pods`, `get pods/exec` (a websocket
+    /// exec; `create pods/exec` for a POST).
     pub requests: Mutex<Vec<String>>,
     /// The subprotocol chosen for each exec.
     pub protocols: Mutex<Vec<String>>,
@@ -496,7 +531,7 @@ impl FakeKube {
         self.stats.exec_max_in_flight.load(Ordering::SeqCst)
     }
 
-    /// Exec sessions still streaming (a client that hung up ends its sessions' streams).
+    /// Exec sessions whose connection is still open.
     pub fn open_exec_sessions(&self) -> usize {
         self.stats.exec_in_flight.load(Ordering::SeqCst)
     }
@@ -859,8 +894,24 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
                 None => not_found(name),
             }
         }
-        (Method::GET | Method::POST, ["api", "v1", "namespaces", ns, "pods", name, "exec"]) => {
-            record(&state, "create", "pods/exec");
+        (
+            method @ (Method::GET | Method::POST),
+            ["api", "v1", "namespaces", ns, "pods", name, "exec"],
+        ) => {
+            // A websocket exec is a GET: RBAC sees `get`, and from Kubernetes 1.35 the API
+            // server checks `create` as well (KEP-4006). SPDY exec is a POST: `create`.
+            let verbs: &[&str] = if method == Method::GET {
+                &["get", "create"]
+            } else {
+                &["create"]
+            };
+            record(&state, verbs[0], "pods/exec");
+            if let Some(denied) = verbs
+                .iter()
+                .find_map(|verb| rbac(&state, verb, "pods/exec", ns, Some(name)))
+            {
+                return denied;
+            }
             let (ns, name) = (ns.to_string(), name.to_string());
             exec(state, req, &ns, &name, &params)
         }
@@ -915,10 +966,14 @@ fn rbac(
         Some(sub) => format!("{plural}/{sub}"),
         None => plural.to_owned(),
     };
-    let message = format!(
-        "{what} is forbidden: User \"{}\" cannot {verb} resource \"{resource_text}\" in API group \"\" in the namespace \"{ns}\"",
-        state.script.user
-    );
+    let message = match state.script.denial {
+        Denial::Rbac => format!(
+            "{what} is forbidden: User \"{}\" cannot {verb} resource \"{resource_text}\" in API group \"\" in the namespace \"{ns}\"",
+            state.script.user
+        ),
+        Denial::NoReason => format!("{what} is forbidden: "),
+        Denial::Empty => String::new(),
+    };
     let mut details = json!({"kind": plural});
     if let Some(name) = name {
         details["name"] = json!(name);
@@ -1213,9 +1268,6 @@ fn exec(
     name: &str,
     params: &[(String, String)],
 ) -> Response<Body> {
-    if let Some(denied) = rbac(&state, "create", "pods/exec", ns, Some(name)) {
-        return denied;
-    }
     let Some((_, pod)) = state.find(ns, name) else {
         return not_found(name);
     };
@@ -1363,8 +1415,10 @@ fn exec(
     res
 }
 
-/// Counts a session as in flight until just before its final frame: the client cannot finish
-/// (and start another) before that, so the count never overstates the client's concurrency.
+/// Counts a session as open from the upgrade until its connection is closed: the client has
+/// answered the close, or hung up. A client that drops the connection without waiting for the
+/// close is counted until the server gets round to noticing, as a real API server does while it
+/// tears down its side (`FakePod::close_delay` makes that take a while).
 struct InFlight(Option<Arc<Stats>>);
 
 impl InFlight {
@@ -1597,8 +1651,9 @@ async fn run_session<S>(
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (mut sink, mut incoming) = ws.split();
-    // Read (and drop) whatever the client sends: pings, v5 close-channel frames, the final close.
-    let reader = tokio::spawn(async move {
+    // Read (and drop) whatever the client sends: pings, v5 close-channel frames. It ends with the
+    // client's close (its answer to ours, or its own) or with the connection.
+    let mut reader = tokio::spawn(async move {
         // The stream is moved in so the client's close frame is answered.
         while let Some(Ok(message)) = incoming.next().await {
             if let Message::Close(_) = message {
@@ -1606,73 +1661,113 @@ async fn run_session<S>(
             }
         }
     });
-    let result: Result<(), tokio_tungstenite::tungstenite::Error> = async {
-        // The kubelet sends an empty frame on the first writable channel when the stream is ready.
-        sink.send(Message::Binary(Bytes::from_static(&[1]))).await?;
-        if !pod.exec_delay.is_zero() {
-            tokio::time::sleep(pod.exec_delay).await;
+    let ending = send_output(state, &mut sink, pod, command, fault).await;
+    if !matches!(ending, Ok(Ending::Reset)) {
+        // Also when the client closed or hung up mid-stream (the sending failed): the server
+        // takes its time to notice either way.
+        tokio::time::sleep(pod.close_delay).await;
+        if matches!(ending, Ok(Ending::Close)) {
+            let _ = send_close(&mut sink).await;
         }
-        if let Some(noise) = &pod.stderr_noise {
-            for chunk in noise.chunks(FRAME) {
-                sink.send(Message::Binary(channel_frame(2, chunk))).await?;
-            }
+        // The session lasts until the client answered the close or hung up (bounded, for a
+        // client that does neither).
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut reader).await;
+        // Sends the answer to a close the client started, if one is owed.
+        let _ = sink.close().await;
+    }
+    // Counted as closed just before the connection goes, so a client that waits for the end of
+    // the connection never sees it go while it is still counted.
+    in_flight.end();
+    reader.abort();
+    drop(sink);
+}
+
+/// How the server ends a session.
+enum Ending {
+    /// With a close handshake.
+    Close,
+    /// By dropping the connection.
+    Reset,
+}
+
+async fn send_output<W>(
+    state: &State,
+    sink: &mut W,
+    pod: &FakePod,
+    command: &[String],
+    fault: Option<ExecFault>,
+) -> Result<Ending, tokio_tungstenite::tungstenite::Error>
+where
+    W: futures::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    // The kubelet sends an empty frame on the first writable channel when the stream is ready.
+    sink.send(Message::Binary(Bytes::from_static(&[1]))).await?;
+    if !pod.exec_delay.is_zero() {
+        tokio::time::sleep(pod.exec_delay).await;
+    }
+    if let Some(noise) = &pod.stderr_noise {
+        for chunk in noise.chunks(FRAME) {
+            sink.send(Message::Binary(channel_frame(2, chunk))).await?;
         }
-        let status = match (fault, run_command(state, pod, command)) {
-            (Some(ExecFault::InternalError(message)), _) | (_, Run::CannotStart(message)) => {
-                json!({"metadata": {}, "status": "Failure", "message": message, "reason": "InternalError",
-                       "details": {"causes": [{"message": message}]}, "code": 500})
-            }
-            (fault, Run::Output { stdout, stderr, code }) => {
-                for content in stdout {
-                    match content {
-                        Content::Bytes(bytes) => {
-                            for chunk in bytes.chunks(FRAME) {
-                                sink.send(Message::Binary(channel_frame(1, chunk))).await?;
-                                if fault == Some(ExecFault::Reset) {
-                                    // Both halves go when the session returns: no close frame.
-                                    in_flight.end();
-                                    return Ok(());
-                                }
-                            }
-                        }
-                        Content::Endless(byte) => {
-                            let chunk = vec![byte; FRAME];
-                            loop {
-                                sink.send(Message::Binary(channel_frame(1, &chunk))).await?;
+    }
+    let status = match (fault, run_command(state, pod, command)) {
+        (Some(ExecFault::InternalError(message)), _) | (_, Run::CannotStart(message)) => {
+            json!({"metadata": {}, "status": "Failure", "message": message, "reason": "InternalError",
+                   "details": {"causes": [{"message": message}]}, "code": 500})
+        }
+        (
+            fault,
+            Run::Output {
+                stdout,
+                stderr,
+                code,
+            },
+        ) => {
+            for content in stdout {
+                match content {
+                    Content::Bytes(bytes) => {
+                        for chunk in bytes.chunks(FRAME) {
+                            sink.send(Message::Binary(channel_frame(1, chunk))).await?;
+                            if fault == Some(ExecFault::Reset) {
+                                return Ok(Ending::Reset);
                             }
                         }
                     }
-                }
-                if !stderr.is_empty() {
-                    sink.send(Message::Binary(channel_frame(2, &stderr))).await?;
-                }
-                if fault == Some(ExecFault::NoStatus) {
-                    in_flight.end();
-                    close_normally(&mut sink).await?;
-                    return Ok(());
-                }
-                if code == 0 {
-                    json!({"metadata": {}, "status": "Success"})
-                } else {
-                    json!({"metadata": {}, "status": "Failure",
-                           "message": format!("command terminated with non-zero exit code: command terminated with exit code {code}"),
-                           "reason": "NonZeroExitCode",
-                           "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]}})
+                    Content::Endless(byte) => {
+                        let chunk = vec![byte; FRAME];
+                        loop {
+                            sink.send(Message::Binary(channel_frame(1, &chunk))).await?;
+                        }
+                    }
                 }
             }
-        };
-        in_flight.end();
-        sink.send(Message::Binary(channel_frame(3, status.to_string().as_bytes()))).await?;
-        close_normally(&mut sink).await?;
-        Ok(())
-    }
-    .await;
-    let _ = result;
-    reader.abort();
+            if !stderr.is_empty() {
+                sink.send(Message::Binary(channel_frame(2, &stderr)))
+                    .await?;
+            }
+            if fault == Some(ExecFault::NoStatus) {
+                return Ok(Ending::Close);
+            }
+            if code == 0 {
+                json!({"metadata": {}, "status": "Success"})
+            } else {
+                json!({"metadata": {}, "status": "Failure",
+                       "message": format!("command terminated with non-zero exit code: command terminated with exit code {code}"),
+                       "reason": "NonZeroExitCode",
+                       "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]}})
+            }
+        }
+    };
+    sink.send(Message::Binary(channel_frame(
+        3,
+        status.to_string().as_bytes(),
+    )))
+    .await?;
+    Ok(Ending::Close)
 }
 
 /// The API server ends an exec with a 1000 (normal) close; kubectl treats a bare close as an error.
-async fn close_normally<S>(sink: &mut S) -> Result<(), tokio_tungstenite::tungstenite::Error>
+async fn send_close<S>(sink: &mut S) -> Result<(), tokio_tungstenite::tungstenite::Error>
 where
     S: futures::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
 {
@@ -1682,8 +1777,7 @@ where
         code: CloseCode::Normal,
         reason: "".into(),
     })))
-    .await?;
-    sink.close().await
+    .await
 }
 
 fn channel_frame(channel: u8, data: &[u8]) -> Bytes {

@@ -6,13 +6,13 @@ use std::error::Error as _;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status as ExecStatus;
 
-use crate::error::ErrorKind;
+use crate::error::{Access, ErrorKind};
 use crate::names::clean_text;
 
-/// Classifies a kube-rs error for a request with the given RBAC verb on `resource`.
+/// Classifies a kube-rs error for a request that needs `verbs` on `resource`.
 pub(crate) fn classify(
     err: &kube::Error,
-    verb: &'static str,
+    verbs: &'static [&'static str],
     resource: &'static str,
     namespace: &str,
 ) -> ErrorKind {
@@ -20,7 +20,8 @@ pub(crate) fn classify(
         kube::Error::Api(status) => match status.code {
             401 => ErrorKind::Unauthorized,
             403 => ErrorKind::Forbidden {
-                verb,
+                denied: denied_access(&status.message).map(Box::new),
+                verbs,
                 resource,
                 namespace: namespace.to_owned(),
             },
@@ -37,6 +38,31 @@ pub(crate) fn classify(
         )),
         _ => ErrorKind::Api(describe_kube_error(err)),
     }
+}
+
+/// The verb and resource an RBAC denial names: `pods "scan-0" is forbidden: User "..." cannot
+/// get resource "pods/exec" in API group "" in the namespace "scans"`. `None` when the message
+/// does not say (servers can answer `pods "scan-0" is forbidden: ` and no more) or says it in
+/// other words; then only what the request needs can be told.
+fn denied_access(message: &str) -> Option<Access> {
+    // Only plain RBAC words are taken from the server's text, so nothing else can reach a message.
+    let plain = |text: &str, extra: &str| {
+        !text.is_empty()
+            && text.len() <= 100
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    };
+    // The user name comes first and can hold anything, "cannot " too: the first occurrence
+    // followed by `VERB resource "RESOURCE"` is the one.
+    message.match_indices("cannot ").find_map(|(at, cannot)| {
+        let (verb, rest) = message[at + cannot.len()..].split_once(' ')?;
+        let (resource, _) = rest.strip_prefix("resource \"")?.split_once('"')?;
+        (plain(verb, "") && plain(resource, "-./")).then(|| Access {
+            verb: verb.to_owned(),
+            resource: resource.to_owned(),
+        })
+    })
 }
 
 /// A one-line description: the server's message for API errors, else the error and its causes.
@@ -102,4 +128,37 @@ pub(crate) fn stderr_line(stderr: &[u8]) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("");
     clean_text(line, 200)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denials_name_what_was_denied() {
+        let access = |verb: &str, resource: &str| {
+            Some(Access {
+                verb: verb.into(),
+                resource: resource.into(),
+            })
+        };
+        // From a v1.36 API server, for a Role with `create` but not `get` on pods/exec.
+        let real = r#"pods "scan-0" is forbidden: User "system:serviceaccount:scangate-e2e:fetcher" cannot get resource "pods/exec" in API group "" in the namespace "scangate-e2e""#;
+        assert_eq!(denied_access(real), access("get", "pods/exec"));
+        let list = r#"pods is forbidden: User "u" cannot list resource "pods" in API group "" in the namespace "scans": RBAC: role.rbac.authorization.k8s.io "gone" not found"#;
+        assert_eq!(denied_access(list), access("list", "pods"));
+        let odd_user = r#"pods "p" is forbidden: User "cannot be \"x\"" cannot watch resource "pods" in API group """#;
+        assert_eq!(denied_access(odd_user), access("watch", "pods"));
+        for silent in [
+            "",
+            r#"pods "scan-3" is forbidden: "#,
+            "forbidden",
+            r#"pods "p" is forbidden: cannot get resource "pods/exec"#,
+            "pods \"p\" is forbidden: User \"u\" cannot g\u{1b}[31met resource \"pods\"",
+            r#"pods "p" is forbidden: User "u" cannot get resource "pods/\x1b" in API group """#,
+            r#"pods "p" is forbidden: User "u" cannot get resource "" in API group """#,
+        ] {
+            assert_eq!(denied_access(silent), None, "{silent:?}");
+        }
+    }
 }

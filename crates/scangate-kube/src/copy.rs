@@ -181,6 +181,7 @@ pub(crate) async fn copy_file(
     max_bytes: u64,
     progress: Progress<'_>,
     pool: &BufferPool,
+    slot: &exec::Slot,
 ) -> Result<Option<Staged>, Error> {
     let destination = dir.join(file_name);
     let remote = source.path();
@@ -188,15 +189,15 @@ pub(crate) async fn copy_file(
         Source::Cat(path) => vec!["cat", path],
         Source::AfterMarker { marker, path } => vec!["sh", "-c", AFTER_MARKER, "sh", marker, path],
     };
-    let mut exec = exec::start(client, namespace, pod, container, &command)
+    let mut exec = exec::start(client, namespace, pod, container, &command, slot)
         .await
         .map_err(Error::new)?;
-    // On an error the session is dropped, which closes the pod's stream; a temporary file goes
-    // when it drops.
+    // On an error the session is dropped, which closes the pod's stream (keeping the slot until
+    // it is closed); a temporary file goes when it drops.
     let body = copy_capped(&mut exec, dir, max_bytes, progress, pool.take())
         .await
         .map_err(|error| error.for_path(remote))?;
-    let (code, stderr) = exec.finish();
+    let (code, stderr) = exec.finish().await;
     let bytes = body.len();
     let nothing_yet = bytes == 0;
     let after_marker = matches!(source, Source::AfterMarker { .. });
@@ -275,7 +276,7 @@ impl Copied {
 /// How much of a spilled copy is held in memory before it is written to the temporary file.
 const WRITE_BUFFER: usize = 1 << 20;
 
-async fn copy_capped<S: AsyncRead + AsyncWrite + Unpin>(
+async fn copy_capped<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     exec: &mut Exec<S>,
     dir: &Path,
     max_bytes: u64,

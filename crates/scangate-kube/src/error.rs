@@ -80,13 +80,15 @@ pub enum ErrorKind {
     )]
     Unauthorized,
     /// The credentials lack a permission (403).
-    #[error(
-        "forbidden: cannot {verb} {resource} in namespace \"{namespace}\" (the Role needs verbs [{verb}] on {resource})"
-    )]
+    #[error("forbidden: {}", forbidden_text(.denied.as_deref(), .verbs, .resource, .namespace))]
     Forbidden {
-        /// The RBAC verb that was refused.
-        verb: &'static str,
-        /// The resource, e.g. `pods` or `pods/exec`.
+        /// What the API server said it denied, when its answer said. It names one verb, the
+        /// first it found missing, which need not be the only one. (Boxed: errors travel in
+        /// every `Result`.)
+        denied: Option<Box<Access>>,
+        /// Every verb the request needs on `resource`: `get` and `create` for an exec.
+        verbs: &'static [&'static str],
+        /// The resource of the request, e.g. `pods` or `pods/exec`.
         resource: &'static str,
         /// The namespace of the request.
         namespace: String,
@@ -207,6 +209,35 @@ impl ErrorKind {
             Self::Api(_) => "api error",
             Self::Connect(_) => "unreachable",
         }
+    }
+}
+
+/// A verb on a resource, as RBAC names them: `get` on `pods/exec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The verb, e.g. `get`.
+    pub verb: String,
+    /// The resource, e.g. `pods/exec`.
+    pub resource: String,
+}
+
+/// What was denied, in the server's words when it gave them, and what the request needs either
+/// way: the verb the server names is the first it found missing, not necessarily the last.
+fn forbidden_text(
+    denied: Option<&Access>,
+    verbs: &[&str],
+    resource: &str,
+    namespace: &str,
+) -> String {
+    let needs = format!("the Role needs verbs [{}] on {resource}", verbs.join(", "));
+    match denied {
+        Some(Access {
+            verb,
+            resource: denied,
+        }) => format!("cannot {verb} {denied} in namespace \"{namespace}\" ({needs})"),
+        None => format!(
+            "the API server did not say what it denied in namespace \"{namespace}\" ({needs})"
+        ),
     }
 }
 

@@ -61,7 +61,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use connect::{Cluster, InCluster, Source};
-pub use error::{Error, ErrorKind, human_duration};
+pub use error::{Access, Error, ErrorKind, human_duration};
 
 use crate::names::clean_text;
 use crate::track::{Seen, backoff};
@@ -72,7 +72,7 @@ pub type Validator = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
 /// Which pods to fetch from.
 #[derive(Debug, Clone)]
 pub enum Targets {
-    /// These pods (needs only `get pods` and `create pods/exec`).
+    /// These pods (needs only `get` on pods, and `get` and `create` on pods/exec).
     Named(Vec<String>),
     /// Every pod matching this label selector when the fetch starts (needs `list pods` too).
     Selector(String),
@@ -97,7 +97,8 @@ pub struct FetchOptions {
     pub output_dir: PathBuf,
     /// How long to wait for Ready and then the marker, per pod; each copy also gets this long.
     pub timeout: Duration,
-    /// How many pods may have an exec session (marker check or copy) open at once.
+    /// How many pods may have an exec session (marker check or copy) open at once, counted
+    /// until the API server has closed each session.
     pub concurrency: usize,
     /// Files larger than this are cut and rejected.
     pub max_bytes: u64,
@@ -397,7 +398,7 @@ pub async fn fetch(
         api,
         client: cluster.client.clone(),
         options: options.clone(),
-        slots: Semaphore::new(options.concurrency),
+        slots: Arc::new(Semaphore::new(options.concurrency)),
         events,
         start,
         shell: AtomicBool::new(true),
@@ -446,7 +447,7 @@ struct Ctx {
     api: Api<Pod>,
     client: kube::Client,
     options: FetchOptions,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     events: mpsc::UnboundedSender<Event>,
     start: Instant,
     /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
@@ -549,12 +550,12 @@ impl Ctx {
         while self.shell.load(Ordering::Relaxed) {
             {
                 // A copy holds one slot for all of the pod's files, so the bound is on pods copying.
-                let _slot = self.slot().await?;
+                let slot = self.slot().await?;
                 // Another pod may have found out meanwhile that there is no shell.
                 if !self.shell.load(Ordering::Relaxed) {
                     break;
                 }
-                match self.timed_copy_all(pod, dir, true).await {
+                match self.timed_copy_all(pod, dir, true, &slot).await {
                     Ok(Some(fetched)) => return Ok(fetched),
                     Ok(None) => {}
                     Err(error) if copy::is_missing_shell(&error) => {
@@ -567,17 +568,18 @@ impl Ctx {
             self.pause_for_marker(deadline, &mut delay).await?;
         }
         self.wait_marker(pod, deadline).await?;
-        let _slot = self.slot().await?;
-        match self.timed_copy_all(pod, dir, false).await? {
+        let slot = self.slot().await?;
+        match self.timed_copy_all(pod, dir, false, &slot).await? {
             Some(fetched) => Ok(fetched),
             None => Err(self.no_marker()),
         }
     }
 
-    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Error> {
-        self.slots
-            .acquire()
+    async fn slot(&self) -> Result<exec::Slot, Error> {
+        Arc::clone(&self.slots)
+            .acquire_owned()
             .await
+            .map(Arc::new)
             .map_err(|_| Error::new(ErrorKind::Api("shutting down".into())))
     }
 
@@ -593,8 +595,9 @@ impl Ctx {
         pod: &PodRef,
         dir: &std::path::Path,
         after_marker: bool,
+        slot: &exec::Slot,
     ) -> Result<Option<Fetched>, Error> {
-        let copy_all = self.copy_all(pod, dir, after_marker);
+        let copy_all = self.copy_all(pod, dir, after_marker, slot);
         match tokio::time::timeout(self.options.timeout, copy_all).await {
             Ok(result) => result,
             Err(_) => Err(Error::new(ErrorKind::CopyTimeout(self.options.timeout))),
@@ -656,7 +659,7 @@ impl Ctx {
         let mut delay = Duration::from_millis(200);
         loop {
             let code = {
-                let _slot = self.slot().await?;
+                let slot = self.slot().await?;
                 let command = ["test", "-e", marker.as_str()];
                 let check = exec::exit_code_of(
                     &self.client,
@@ -664,6 +667,7 @@ impl Ctx {
                     &pod.name,
                     &self.options.container,
                     &command,
+                    &slot,
                 );
                 // A check can hang (or a hostile pod can stream forever): it gets until the
                 // deadline plus a grace period, never unbounded.
@@ -713,6 +717,7 @@ impl Ctx {
         pod: &PodRef,
         dir: &std::path::Path,
         after_marker: bool,
+        slot: &exec::Slot,
     ) -> Result<Option<Fetched>, Error> {
         let options = &self.options;
         // The extra files first and the results last, so the results' presence means all is there.
@@ -763,6 +768,7 @@ impl Ctx {
                 options.max_bytes,
                 &progress,
                 &self.buffers,
+                slot,
             )
             .await?;
             match file {
@@ -836,7 +842,7 @@ impl Ctx {
                     .rev()
                     .collect(),
             ),
-            Ok(Err(err)) => match api::classify(&err, "get", "pods/log", &pod.namespace) {
+            Ok(Err(err)) => match api::classify(&err, &["get"], "pods/log", &pod.namespace) {
                 ErrorKind::Forbidden { .. } => Logs::Forbidden,
                 other => Logs::Unavailable(other.to_string()),
             },
@@ -932,11 +938,13 @@ fn clone_kind(kind: &ErrorKind) -> ErrorKind {
     match kind {
         ErrorKind::Unauthorized => ErrorKind::Unauthorized,
         ErrorKind::Forbidden {
-            verb,
+            denied,
+            verbs,
             resource,
             namespace,
         } => ErrorKind::Forbidden {
-            verb,
+            denied: denied.clone(),
+            verbs,
             resource,
             namespace: namespace.clone(),
         },

@@ -1,7 +1,8 @@
 //! Keeping each pod's latest state, by watch where allowed and by polling where not.
 //!
 //! Named pods are watched one by one with `fieldSelector=metadata.name=P` (needs `watch`);
-//! a 403 on the watch falls back to `get` with backoff, so `get` + `create pods/exec` is enough.
+//! a 403 on the watch falls back to `get` with backoff, so `get` on pods is enough (with `get`
+//! and `create` on pods/exec for the execs).
 //! A selector is watched once for all its pods (needs `watch`), falling back to `list` polling.
 
 use std::collections::HashMap;
@@ -58,7 +59,7 @@ pub(crate) async fn track_named(
                 version
             }
             Err(err) => {
-                let kind = classify(&err, "get", "pods", &namespace);
+                let kind = classify(&err, &["get"], "pods", &namespace);
                 if matches!(kind, ErrorKind::Connect(_)) && !tx.is_closed() {
                     // A blip on the way to the API server is retried until the pod's deadline.
                     tokio::time::sleep(delay).await;
@@ -191,7 +192,7 @@ pub(crate) async fn list_pods(
 ) -> Result<ObjectList<Pod>, ErrorKind> {
     api.list(&ListParams::default().labels(selector))
         .await
-        .map_err(|e| classify(&e, "list", "pods", namespace))
+        .map_err(|e| classify(&e, &["list"], "pods", namespace))
 }
 
 enum WatchEnd {
@@ -212,7 +213,7 @@ async fn watch_until_reset(
     let stream = match api.watch(params, version).await {
         Ok(stream) => stream,
         Err(err) => {
-            return match classify(&err, "watch", "pods", namespace) {
+            return match classify(&err, &["watch"], "pods", namespace) {
                 ErrorKind::Forbidden { .. } => WatchEnd::Forbidden,
                 _ => {
                     tokio::time::sleep(Duration::from_millis(500)).await;
