@@ -106,9 +106,9 @@ pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
             ..CheckOptions::default()
         };
         if on_stderr {
-            crate::output::to_stderr(|out| write_check(out, &gated, options))?;
+            crate::output::to_stderr(|out| write_check(out, &gated, &[], options))?;
         } else {
-            crate::output::to_stdout(|out| write_check(out, &gated, options))?;
+            crate::output::to_stdout(|out| write_check(out, &gated, &[], options))?;
         }
     }
 
@@ -125,6 +125,7 @@ pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
         );
         let report = Report {
             inputs: &report_inputs,
+            errors: &[],
             profiles: &profiles,
             threshold: plan.threshold.as_ref().map(|(_, name)| name.as_str()),
         };

@@ -50,6 +50,7 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
             crate::check::report_inputs(&sources, &paths, &paths, &results, &summaries, None);
         let report = scangate_report::Report {
             inputs: &report_inputs,
+            errors: &[],
             profiles: &profiles,
             threshold: None,
         };
