@@ -5,7 +5,7 @@ use std::io::Write;
 use scangate_results::{Input, Summary};
 
 /// Prints each summary's warnings as `warning: FILE: PATH: message`.
-pub fn print(inputs: &[Input], summaries: &[Summary<'_>]) {
+pub fn print(inputs: &[&Input], summaries: &[Summary<'_>]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for (input, summary) in inputs.iter().zip(summaries) {
