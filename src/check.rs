@@ -77,6 +77,9 @@ pub fn gate(sources: &[Source], plan: &Plan) -> Result<Outcome> {
             .map(|s| scangate_threshold::evaluate(s, threshold))
             .collect()
     });
+    if let Some(verdicts) = &verdicts {
+        crate::warnings::json_min_severity_rules(&loaded.files, &loaded.results, verdicts);
+    }
     let all_names: Vec<String> = sources
         .iter()
         .map(|s| match s {
