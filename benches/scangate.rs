@@ -201,6 +201,7 @@ fn benches(c: &mut Criterion) {
     let profiles = aggregate([("bench.json", &summary)]);
     let report = Report {
         inputs: &inputs,
+        errors: &[],
         profiles: &profiles,
         threshold: Some("example.yml"),
     };

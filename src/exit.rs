@@ -11,6 +11,9 @@ pub enum Outcome {
     Pass,
     /// The gate ran and at least one rule failed.
     Fail,
+    /// Some inputs could not be read: the rest were gated or summarised, and the errors are
+    /// already on stderr and in the reports. Exit 2, whatever the gate said about the rest.
+    Unreadable,
 }
 
 /// Marks an error as a Kubernetes/fetch failure (exit 3) rather than bad input (exit 2).
@@ -23,6 +26,7 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,
         Ok(Outcome::Fail) => ExitCode::from(1),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(err) => {
             let message = format!("{err:#}");
             let stderr = std::io::stderr();

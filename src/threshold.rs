@@ -8,7 +8,6 @@ use scangate_threshold::{GenerateOptions, Threshold};
 
 use crate::cli::{GenerateArgs, ThresholdCommand, ThresholdSource, ValidateArgs};
 use crate::exit::Outcome;
-use crate::inputs;
 use crate::output::{to_stdout, write_atomically};
 
 /// The gate used when neither `-T` nor `-I` is given: thresholds/default.yml, built in.
@@ -46,10 +45,10 @@ pub fn run(cmd: ThresholdCommand) -> Result<Outcome> {
 }
 
 fn generate(args: &GenerateArgs) -> Result<Outcome> {
-    let input = Input::read(&args.input).map_err(inputs::InputErrors::from)?;
-    let results = input.parse().map_err(inputs::InputErrors::from)?;
+    let input = Input::read(&args.input)?;
+    let results = input.parse()?;
     let summary = scangate_results::Summary::new(&results);
-    crate::warnings::print(std::slice::from_ref(&input), std::slice::from_ref(&summary));
+    crate::warnings::print(&[&input], std::slice::from_ref(&summary));
     let generated = scangate_threshold::generate(
         &summary,
         GenerateOptions {

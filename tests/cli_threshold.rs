@@ -335,3 +335,44 @@ fn numeric_control_ids_are_an_error_in_check_and_in_validate() {
         }
     }
 }
+
+const JSON_MIN: &str = "fixtures/results/synthetic/json_min.json";
+
+/// json-min has no impact, so every control counts as medium (compat:more-inputs): a rule on
+/// one severity gates invented numbers, and check says so, naming the input and the rules.
+/// Rules on totals and compliance are sound: no warning for them.
+#[test]
+fn json_min_warns_about_severity_rules_only() {
+    let out = scangate()
+        .args([
+            "check",
+            "-q",
+            "-I",
+            "{compliance.min: 10}, {failed.total.max: 5}, {failed.critical.max: 0}, {failed.medium.max: 0}",
+            "-i",
+            JSON_MIN,
+            "fixtures/results/red_hat_good.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "warning: fixtures/results/synthetic/json_min.json: json-min results carry no impact, so \
+         every control counts as medium and these severity rules gate made-up numbers: \
+         failed-critical-max, failed-medium-max (write the results with --reporter json)\n"
+    );
+
+    scangate()
+        .args([
+            "check",
+            "-q",
+            "-I",
+            "{compliance.min: 10}, {failed.total.max: 5}, {passed.total.min: 1}",
+            "-i",
+            JSON_MIN,
+        ])
+        .assert()
+        .code(0)
+        .stderr("");
+}

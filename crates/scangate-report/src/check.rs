@@ -1,5 +1,6 @@
 //! `scangate check`'s terminal output: a verdict table per input, the controls behind each
-//! failed rule, and one line per input plus an aggregate line.
+//! failed rule, one line per input (`ERROR` for one that could not be read) plus an aggregate
+//! line.
 
 use std::io::{self, Write};
 
@@ -7,6 +8,7 @@ use comfy_table::{Attribute, Cell, Color};
 use scangate_results::Summary;
 use scangate_threshold::Verdict;
 
+use crate::UnreadableInput;
 use crate::summary::{sanitize_terminal, terminal_table};
 
 /// One gated input.
@@ -62,10 +64,21 @@ pub fn verdict_line(gated: &Gated<'_, '_>) -> String {
     }
 }
 
-/// Writes the verdict of every input, then, with several inputs, the aggregate line.
+/// The line for an input that could not be read: `ERROR scan.json: cannot read file: …`.
+pub fn error_line(error: &UnreadableInput<'_>) -> String {
+    format!(
+        "ERROR {}: {}",
+        sanitize_terminal(error.name),
+        sanitize_terminal(error.message)
+    )
+}
+
+/// Writes the verdict of every input, then a line per input that could not be read, then,
+/// with several inputs or any unreadable one, the aggregate line.
 pub fn write_check(
     w: &mut dyn Write,
     inputs: &[Gated<'_, '_>],
+    unreadable: &[UnreadableInput<'_>],
     opts: CheckOptions,
 ) -> io::Result<()> {
     for (i, gated) in inputs.iter().enumerate() {
@@ -77,7 +90,15 @@ pub fn write_check(
         }
         writeln!(w, "{}", verdict_line(gated))?;
     }
-    if inputs.len() > 1 {
+    if !unreadable.is_empty() && !opts.quiet && !inputs.is_empty() {
+        writeln!(w)?;
+    }
+    for error in unreadable {
+        writeln!(w, "{}", error_line(error))?;
+    }
+    if !unreadable.is_empty() {
+        writeln!(w, "{}", unreadable_total(inputs, unreadable.len()))?;
+    } else if inputs.len() > 1 {
         let failed = inputs.iter().filter(|g| !g.verdict.passed()).count();
         if failed == 0 {
             writeln!(w, "PASS  all {} inputs passed the gate", inputs.len())?;
@@ -164,6 +185,22 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
         }
     }
     Ok(())
+}
+
+/// The last line of a run in which some inputs could not be read: how many, and how the
+/// others did.
+fn unreadable_total(gated: &[Gated<'_, '_>], unreadable: usize) -> String {
+    let total = gated.len() + unreadable;
+    let inputs = if total == 1 { "input" } else { "inputs" };
+    let failed = gated.iter().filter(|g| !g.verdict.passed()).count();
+    let others = match (gated.len(), failed) {
+        (0, _) => String::new(),
+        (1, 0) => "; the other input passed the gate".to_owned(),
+        (1, _) => "; the other input failed the gate".to_owned(),
+        (n, 0) => format!("; the other {n} passed the gate"),
+        (n, f) => format!("; {f} of the other {n} failed the gate"),
+    };
+    format!("ERROR {unreadable} of {total} {inputs} could not be read{others}")
 }
 
 /// Shortens `text` to `max` characters, marking the cut.

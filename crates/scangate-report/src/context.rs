@@ -42,10 +42,25 @@ pub struct ReportInput<'a> {
     pub verdict: Option<&'a Verdict>,
 }
 
+/// An input that could not be read or is not valid results. It is never gated, and it keeps
+/// the run from passing: every report lists it with its error, so one broken file among many
+/// neither hides the verdicts on the others nor goes unnoticed.
+#[derive(Debug, Clone, Copy)]
+pub struct UnreadableInput<'a> {
+    /// How the input is named to the user.
+    pub name: &'a str,
+    pub origin: Origin<'a>,
+    /// What is wrong, as precisely as the parser knows: the place in the file, what was
+    /// expected and what was found. It may quote the file, so it is as hostile as the file.
+    pub message: &'a str,
+}
+
 /// Everything one run reports.
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a> {
     pub inputs: &'a [ReportInput<'a>],
+    /// The inputs that could not be read, in command-line order.
+    pub errors: &'a [UnreadableInput<'a>],
     /// saf's per-profile-name summary across all inputs (the Markdown table).
     pub profiles: &'a [ProfileAggregate],
     /// The threshold's name, when the run gated.
@@ -53,14 +68,21 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    /// True when every input passed its gate; `None` when nothing was gated.
+    /// True when every input was read and passed its gate; `None` when nothing was gated.
     pub fn passed(&self) -> Option<bool> {
         self.threshold?;
         Some(
-            self.inputs
-                .iter()
-                .all(|i| i.verdict.is_none_or(Verdict::passed)),
+            self.errors.is_empty()
+                && self
+                    .inputs
+                    .iter()
+                    .all(|i| i.verdict.is_none_or(Verdict::passed)),
         )
+    }
+
+    /// How many inputs the run was given: the readable ones and the others.
+    pub fn input_count(&self) -> usize {
+        self.inputs.len() + self.errors.len()
     }
 
     /// The serialisable context: the `json` report and the root of user templates.
@@ -75,6 +97,7 @@ impl<'a> Report<'a> {
             passed: self.passed(),
             profiles: ProfilesView(self.profiles),
             inputs: self.inputs.iter().map(InputContext::new).collect(),
+            errors: self.errors.iter().map(InputErrorView::new).collect(),
         }
     }
 }
@@ -87,12 +110,50 @@ pub struct ReportContext<'a> {
     pub tool: ToolInfo,
     /// The threshold's file name, `<inline>`, or the built-in default; absent when not gated.
     pub threshold: Option<&'a str>,
-    /// Whether every input passed its gate; absent when not gated.
+    /// Whether every input was read and passed its gate; absent when not gated.
     pub passed: Option<bool>,
     /// saf's summary: one entry per profile name across all inputs.
     #[schemars(with = "Vec<ProfileSummaryView>")]
     pub profiles: ProfilesView<'a>,
     pub inputs: Vec<InputContext<'a>>,
+    /// The inputs that could not be read or are not valid results, in command-line order;
+    /// absent when every input was read. Any entry means the run failed (exit 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<InputErrorView<'a>>,
+}
+
+/// An input that could not be read, and why.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InputErrorView<'a> {
+    pub name: &'a str,
+    /// The file name without directories.
+    pub file_name: &'a str,
+    pub origin: OriginView<'a>,
+    /// The error: the place in the file (line:column and JSON path, when known), what was
+    /// expected and what was found. Quotes the file: treat it as untrusted text.
+    pub message: &'a str,
+}
+
+impl<'a> InputErrorView<'a> {
+    pub fn new(error: &UnreadableInput<'a>) -> Self {
+        InputErrorView {
+            name: error.name,
+            file_name: file_name(origin_path(error.origin)),
+            origin: OriginView::new(error.origin),
+            message: error.message,
+        }
+    }
+}
+
+/// The local path of an input, whatever its origin.
+pub fn origin_path(origin: Origin<'_>) -> &str {
+    match origin {
+        Origin::File { path } | Origin::Pod { path, .. } => path,
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
@@ -188,6 +249,25 @@ pub enum OriginView<'a> {
     },
 }
 
+impl<'a> OriginView<'a> {
+    pub fn new(origin: Origin<'a>) -> Self {
+        match origin {
+            Origin::File { path } => OriginView::File { path },
+            Origin::Pod {
+                namespace,
+                pod,
+                container,
+                path,
+            } => OriginView::Pod {
+                namespace,
+                pod,
+                container,
+                path,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PlatformView<'a> {
     pub name: &'a str,
@@ -277,26 +357,10 @@ pub struct InputContext<'a> {
 impl<'a> InputContext<'a> {
     pub fn new(input: &ReportInput<'a>) -> Self {
         let summary = input.summary;
-        let path = match input.origin {
-            Origin::File { path } | Origin::Pod { path, .. } => path,
-        };
         InputContext {
             name: input.name,
-            file_name: path.rsplit(['/', '\\']).next().unwrap_or(path),
-            origin: match input.origin {
-                Origin::File { path } => OriginView::File { path },
-                Origin::Pod {
-                    namespace,
-                    pod,
-                    container,
-                    path,
-                } => OriginView::Pod {
-                    namespace,
-                    pod,
-                    container,
-                    path,
-                },
-            },
+            file_name: file_name(origin_path(input.origin)),
+            origin: OriginView::new(input.origin),
             format: match input.results.format {
                 scangate_results::Format::Exec => "exec",
                 scangate_results::Format::JsonMin => "json-min",

@@ -451,12 +451,24 @@ struct Head<'a> {
     title: String,
     version: &'static str,
     threshold: Option<&'a str>,
-    /// `pass`, `fail` or `none` (not gated).
+    /// `pass`, `fail`, `none` (not gated) or `error` (an input could not be read).
     verdict: &'static str,
+    /// Inputs that were read.
     inputs: usize,
     failed_inputs: usize,
+    /// Inputs that could not be read, and all inputs.
+    unreadable: usize,
+    total_inputs: usize,
+    errors: Vec<ErrorRow<'a>>,
     /// The overview of every input, shown when there are several.
     overview: Vec<OverviewRow<'a>>,
+}
+
+/// An input that could not be read.
+#[derive(Debug, Serialize)]
+struct ErrorRow<'a> {
+    name: &'a str,
+    message: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -492,19 +504,25 @@ fn platform_text(p: &PlatformView<'_>) -> String {
 
 impl<'a> Head<'a> {
     fn new(report: &Report<'a>) -> Self {
-        let verdict = verdict_key(report.passed());
+        let verdict = if report.errors.is_empty() {
+            verdict_key(report.passed())
+        } else {
+            "error"
+        };
         let failed_inputs = report
             .inputs
             .iter()
             .filter(|i| i.verdict.is_some_and(|v| !v.passed()))
             .count();
-        let subject = match report.inputs {
-            [one] => prefix(one.name, 200).to_owned(),
-            many => format!("{} inputs", many.len()),
+        let subject = match (report.inputs, report.errors) {
+            ([one], []) => prefix(one.name, 200).to_owned(),
+            ([], [one]) => prefix(one.name, 200).to_owned(),
+            _ => format!("{} inputs", report.input_count()),
         };
         let title = match verdict {
             "pass" => format!("PASS · {subject} · scangate report"),
             "fail" => format!("FAIL · {subject} · scangate report"),
+            "error" => format!("ERROR · {subject} · scangate report"),
             _ => format!("{subject} · scangate report"),
         };
         let overview = if report.inputs.len() > 1 {
@@ -546,6 +564,16 @@ impl<'a> Head<'a> {
             verdict,
             inputs: report.inputs.len(),
             failed_inputs,
+            unreadable: report.errors.len(),
+            total_inputs: report.input_count(),
+            errors: report
+                .errors
+                .iter()
+                .map(|e| ErrorRow {
+                    name: e.name,
+                    message: e.message,
+                })
+                .collect(),
             overview,
         }
     }

@@ -4,7 +4,9 @@
 //! A testsuite per counted profile per input, a testcase per control: Failed is a failure,
 //! Profile Error an error, Not Reviewed and Not Applicable are skipped with their reason.
 //! Gated inputs add a testcase per threshold rule to the `scangate-threshold` suite; the
-//! failure type is the rule's code, the same id SARIF uses as `ruleId`.
+//! failure type is the rule's code, the same id SARIF uses as `ruleId`. An input that could not
+//! be read is a testcase of the `scangate-inputs` suite with an `<error>` carrying why, so a
+//! test tab shows it as broken instead of leaving it out.
 
 use std::io::Write;
 use std::time::Duration;
@@ -17,6 +19,10 @@ use crate::{Error, Rendered, Report};
 
 /// The suite that holds one testcase per threshold rule.
 pub const THRESHOLD_SUITE: &str = "scangate-threshold";
+/// The suite that holds one testcase per input that could not be read.
+pub const INPUTS_SUITE: &str = "scangate-inputs";
+/// The `type` of an unreadable input's `<error>`.
+pub const UNREADABLE_TYPE: &str = "unreadable-input";
 
 /// Text that XML 1.0 can carry: characters it forbids become U+FFFD instead of vanishing
 /// (quick-junit drops C0 controls, but not U+FFFE/U+FFFF).
@@ -42,6 +48,15 @@ fn attribute(text: &str) -> String {
         out.push('…');
     }
     xml_text(&out)
+}
+
+/// At most `max` characters of `text`, marked when cut: an error message can quote a whole
+/// string of the file.
+fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((end, _)) => format!("{}… (truncated)", &text[..end]).into(),
+    }
 }
 
 /// saf's own wording for each test line of a control (inspecjs `to_message_line`).
@@ -99,6 +114,19 @@ fn seconds(control: &scangate_results::model::Control<'_>) -> Duration {
 /// Writes the JUnit report.
 pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> {
     let mut junit = quick_junit::Report::new("scangate");
+    if !report.errors.is_empty() {
+        let mut suite = TestSuite::new(INPUTS_SUITE);
+        for error in report.errors {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_type(UNREADABLE_TYPE);
+            status.set_message(attribute(error.message));
+            status.set_description(xml_text(&bounded(error.message, 64 * 1024)));
+            let mut case = TestCase::new(xml_text(error.name), status);
+            case.set_classname(INPUTS_SUITE);
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
     let mut threshold_suite = TestSuite::new(THRESHOLD_SUITE);
     for input in report.inputs {
         let summary = input.summary;

@@ -1,6 +1,6 @@
 //! scangate's renderers. Each takes a finished [`Report`] (inputs, their summaries and, when
-//! gated, their verdicts) and writes one format to any `io::Write`. None evaluates anything,
-//! opens files, or knows about the command line.
+//! gated, their verdicts, and the inputs that could not be read) and writes one format to any
+//! `io::Write`. None evaluates anything, opens files, or knows about the command line.
 //!
 //! ```
 //! use scangate_report::{Format, RenderOptions, Report, ReportInput, Origin, render};
@@ -18,7 +18,7 @@
 //! let inputs = [ReportInput { name: "scan.json", origin: Origin::File { path: "scan.json" },
 //!                             results: &results, summary: &summary, verdict: Some(&verdict) }];
 //! let profiles = aggregate([("scan.json", &summary)]);
-//! let report = Report { inputs: &inputs, profiles: &profiles, threshold: Some("gate.yml") };
+//! let report = Report { inputs: &inputs, errors: &[], profiles: &profiles, threshold: Some("gate.yml") };
 //!
 //! let mut out = Vec::new();
 //! render(Format::Json, &report, &mut out, &RenderOptions::default())?;
@@ -44,7 +44,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
 
-pub use context::{Origin, Report, ReportContext, ReportInput, report_schema};
+pub use context::{Origin, Report, ReportContext, ReportInput, UnreadableInput, report_schema};
 
 /// The report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -80,12 +80,52 @@ fn cell_message(text: &str) -> String {
 /// Per-message budget inside `<details>`, so one huge message cannot crowd out the rest.
 const DETAIL_MESSAGE_BYTES: usize = 4096;
 
-fn heading_status(report: &Report<'_>) -> &'static str {
+fn heading_status(report: &Report<'_>) -> String {
+    if !report.errors.is_empty() {
+        return format!(
+            "⛔ scangate: {} of {} input{} could not be read",
+            report.errors.len(),
+            report.input_count(),
+            if report.input_count() == 1 { "" } else { "s" }
+        );
+    }
     match report.passed() {
         Some(true) => "✅ scangate: gate passed",
         Some(false) => "❌ scangate: gate failed",
         None => "📋 scangate: summary",
     }
+    .to_owned()
+}
+
+/// Bytes of an error message shown: parser messages are one line, but they quote the file.
+const ERROR_MESSAGE_BYTES: usize = 2048;
+
+/// The inputs that could not be read, each with its error. Written before everything else
+/// the budget could cut: a reader must see that the verdicts below do not cover every input.
+fn errors_section(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    if report.errors.is_empty() {
+        return out;
+    }
+    writeln!(
+        out,
+        "## ⛔ Inputs that could not be read ({})\n\n| Input | Error |\n| --- | --- |",
+        report.errors.len()
+    )
+    .ok();
+    for error in report.errors {
+        let (message, cut) = clip(error.message, ERROR_MESSAGE_BYTES);
+        writeln!(
+            out,
+            "| {} | {}{} |",
+            escape_inline(error.name),
+            escape_inline(message),
+            if cut > 0 { " …" } else { "" }
+        )
+        .ok();
+    }
+    out.push('\n');
+    out
 }
 
 /// Writes the Markdown report.
@@ -103,17 +143,26 @@ pub fn write(
         .filter(|i| i.verdict.is_some_and(|v| !v.passed()))
         .count();
     if let Some(threshold) = report.threshold {
+        let unreadable = if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} could not be read", report.errors.len())
+        };
         writeln!(
             out,
-            "Threshold {} · {} input{}, {failed_inputs} failed the gate\n",
+            "Threshold {} · {} input{}, {failed_inputs} failed the gate{unreadable}\n",
             escape_inline(threshold),
-            report.inputs.len(),
-            if report.inputs.len() == 1 { "" } else { "s" }
+            report.input_count(),
+            if report.input_count() == 1 { "" } else { "s" }
         )
         .ok();
     }
+    out.push_str(&errors_section(report));
 
     writeln!(out, "## Summary\n").ok();
+    if report.profiles.is_empty() && !report.errors.is_empty() {
+        writeln!(out, "Nothing to summarise: no input could be read.\n").ok();
+    }
     for profile in report.profiles {
         writeln!(
             out,

@@ -11,6 +11,7 @@
 //! | `locations[0].physicalLocation` | the control's `source_location` (file and line) if it has one, else the input file, line 1 |
 //! | `locations[0].logicalLocations[0]` | `namespace/pod/container` for a pod, the input path for a file |
 //! | `partialFingerprints.primaryLocationLineHash` | a hash of the input's identity, the profile name and the control id (or rule code) |
+//! | `invocations[0].toolExecutionNotifications` | an `error` per input that could not be read (descriptor `unreadable-input`, its message and location), and then `executionSuccessful` is false |
 //!
 //! No `automationDetails` is written: the upload's `category` decides, and codeql-action
 //! ignores it for runs that already have one.
@@ -64,7 +65,7 @@ use serde_json::{Value, json};
 use serde_sarif::sarif;
 
 use crate::context::{ControlView, failing_rules};
-use crate::{Error, Origin, RenderOptions, Rendered, Report, ReportInput};
+use crate::{Error, Origin, RenderOptions, Rendered, Report, ReportInput, UnreadableInput};
 
 /// The OASIS schema of SARIF 2.1.0 (final, errata 01), as `$schema`.
 pub const SCHEMA_URI: &str =
@@ -87,6 +88,8 @@ const MAX_TAGS: usize = 20;
 const MAX_TAG: usize = 255;
 /// Control ids listed in a threshold result's properties.
 const MAX_LISTED_CONTROLS: usize = 100;
+/// The notification descriptor of an input that could not be read.
+pub const UNREADABLE_INPUT: &str = "unreadable-input";
 const NO_HELP: &str = "The profile gives no fix or check text for this control.";
 const GATE_HELP: &str = "Remediate the controls behind this number (listed in this result's \
     properties and in scangate's other reports), or waive them with a justification. If the \
@@ -121,8 +124,13 @@ pub fn write(
         rendered.warnings.push(message);
     }
 
+    for error in report.errors {
+        notifications.push(unreadable_notification(error));
+    }
+    // SARIF's own word for "the tool could not do all of its job": consumers that read it
+    // (and people reading the log) learn that results from some inputs are missing.
     let mut invocation = sarif::Invocation::builder()
-        .execution_successful(true)
+        .execution_successful(report.errors.is_empty())
         .build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
@@ -164,6 +172,37 @@ fn warning_notification(message: &str) -> sarif::Notification {
     n
 }
 
+/// The notification for an input that could not be read: level `error`, its message, and
+/// where the input is.
+fn unreadable_notification(error: &UnreadableInput<'_>) -> sarif::Notification {
+    let (uri, logical) = input_location(error.origin, error.name);
+    let name = text::clean_or(Some(error.name), "(unnamed input)", MAX_NAME);
+    let message = format!(
+        "Input '{name}' could not be read, so it was not gated: {}",
+        text::clean(error.message, MAX_MESSAGE)
+    );
+    let mut n = sarif::Notification::builder()
+        .message(sarif::Message::from(message.as_str()))
+        .descriptor(
+            sarif::ReportingDescriptorReference::builder()
+                .id(UNREADABLE_INPUT)
+                .build(),
+        )
+        .locations(vec![
+            sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                        .build(),
+                )
+                .logical_locations(vec![logical])
+                .build(),
+        ])
+        .build();
+    n.level = Some(json!("error"));
+    n
+}
+
 fn run_properties(report: &Report<'_>, plan: &Plan<'_>, cap: usize) -> sarif::PropertyBag {
     let mut summary = serde_json::Map::new();
     summary.insert("inputs".into(), json!(report.inputs.len()));
@@ -177,6 +216,9 @@ fn run_properties(report: &Report<'_>, plan: &Plan<'_>, cap: usize) -> sarif::Pr
     summary.insert("resultsOmitted".into(), json!(plan.omitted_results));
     summary.insert("rulesOmitted".into(), json!(plan.omitted_rules));
     summary.insert("maxResults".into(), json!(cap));
+    if !report.errors.is_empty() {
+        summary.insert("unreadableInputs".into(), json!(report.errors.len()));
+    }
     sarif::PropertyBag::builder()
         .additional_properties(BTreeMap::from([(
             "scangate".to_owned(),
@@ -420,53 +462,56 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// An input's artifact URI and logical location (`namespace/pod/container`, or the path).
+fn input_location(origin: Origin<'_>, name: &str) -> (String, sarif::LogicalLocation) {
+    let path = crate::context::origin_path(origin);
+    let uri = uri::input_uri(path)
+        .or_else(|| uri::input_uri(name))
+        .unwrap_or_else(|| "unnamed-input".to_owned());
+    let logical = match origin {
+        Origin::File { path } => sarif::LogicalLocation::builder()
+            .fully_qualified_name(text::clean_or(Some(path), name, MAX_DESCRIPTION))
+            .kind("resource")
+            .build(),
+        Origin::Pod {
+            namespace,
+            pod,
+            container,
+            ..
+        } => sarif::LogicalLocation::builder()
+            .fully_qualified_name(format!(
+                "{}/{}/{}",
+                text::clean(namespace, MAX_NAME),
+                text::clean(pod, MAX_NAME),
+                text::clean(container, MAX_NAME)
+            ))
+            .name(text::clean(container, MAX_NAME))
+            .kind("resource")
+            .build(),
+    };
+    (uri, logical)
+}
+
 /// The identity an input contributes to fingerprints, and its locations.
 fn input_infos<'a>(inputs: &[ReportInput<'a>]) -> Vec<InputInfo<'a>> {
     let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
     inputs
         .iter()
         .map(|input| {
-            let path = match input.origin {
-                Origin::File { path } | Origin::Pod { path, .. } => path,
-            };
-            let uri = uri::input_uri(path)
-                .or_else(|| uri::input_uri(input.name))
-                .unwrap_or_else(|| "unnamed-input".to_owned());
-            let (identity, logical) = match input.origin {
-                Origin::File { path } => (
-                    vec!["file".to_owned(), uri.clone()],
-                    sarif::LogicalLocation::builder()
-                        .fully_qualified_name(text::clean_or(
-                            Some(path),
-                            input.name,
-                            MAX_DESCRIPTION,
-                        ))
-                        .kind("resource")
-                        .build(),
-                ),
+            let (uri, logical) = input_location(input.origin, input.name);
+            let identity = match input.origin {
+                Origin::File { .. } => vec!["file".to_owned(), uri.clone()],
                 Origin::Pod {
                     namespace,
                     pod,
                     container,
                     ..
-                } => (
-                    vec![
-                        "pod".to_owned(),
-                        namespace.to_owned(),
-                        ids::workload_name(pod).to_owned(),
-                        container.to_owned(),
-                    ],
-                    sarif::LogicalLocation::builder()
-                        .fully_qualified_name(format!(
-                            "{}/{}/{}",
-                            text::clean(namespace, MAX_NAME),
-                            text::clean(pod, MAX_NAME),
-                            text::clean(container, MAX_NAME)
-                        ))
-                        .name(text::clean(container, MAX_NAME))
-                        .kind("resource")
-                        .build(),
-                ),
+                } => vec![
+                    "pod".to_owned(),
+                    namespace.to_owned(),
+                    ids::workload_name(pod).to_owned(),
+                    container.to_owned(),
+                ],
             };
             let mut hash = ids::Fnv128::new();
             hash.field("scangate-fingerprint-v1");

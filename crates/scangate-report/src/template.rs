@@ -58,8 +58,19 @@ pub fn render_user(
     w: &mut dyn Write,
 ) -> Result<Rendered, Error> {
     let hb = registry(template)?;
-    let context = report.context();
-    hb.render_to_write("user", &context, w).map_err(|e| {
+    // handlebars turns the context into a JSON value anyway. The JSON report leaves out an
+    // empty `errors` list (reports of good runs stay as they were), but a template must be
+    // able to `{{#each errors}}` in strict mode whether or not there are any.
+    let mut context = serde_json::to_value(report.context()).map_err(|e| Error::Template {
+        name: template.name.clone(),
+        message: e.to_string(),
+    })?;
+    if let Some(root) = context.as_object_mut() {
+        root.entry("errors")
+            .or_insert_with(|| serde_json::json!([]));
+    }
+    let context = handlebars::Context::from(context);
+    hb.render_with_context_to_write("user", &context, w).map_err(|e| {
         let at = match (e.line_no, e.column_no) {
             (Some(line), Some(column)) => format!(" at line {line}, column {column}"),
             _ => String::new(),

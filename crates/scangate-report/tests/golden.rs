@@ -1,5 +1,5 @@
 //! Golden Markdown, JUnit and JSON reports for the four golden fixtures, and the properties
-//! every one of them must have. The files are also written to `target/golden/<format>/`,
+//! every one of them must have; inputs that could not be read, in both formats. The files are also written to `target/golden/<format>/`,
 //! where `.ci/check-reports.sh` hands them to real consumers (markdownlint, junitparser +
 //! junit-10.xsd).
 
@@ -223,4 +223,94 @@ fn markdown_cuts_the_failed_table_too_when_it_alone_is_too_long() {
     );
     assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
     check_markdown_structure("rhel-8 (cut)", &text);
+}
+
+/// Inputs that could not be read come first in the Markdown report, each with its error as
+/// inert text; the page is saved beside the golden ones for the linters.
+#[test]
+fn markdown_lists_unreadable_inputs_first_as_text() {
+    use scangate_report::markdown::escape_inline;
+    use support::{HOSTILE_MESSAGE, HOSTILE_NAME, MISSING_MESSAGE, with_unreadable};
+
+    let built = with_unreadable(&["triple_overlay_profile_sample.json"], Some(DEFAULT_GATE));
+    let (out, rendered) = render(Format::Markdown, &built);
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    let text = String::from_utf8(out).unwrap();
+    std::fs::write(golden_dir("markdown").join("unreadable.md"), &text).unwrap();
+    assert!(
+        text.starts_with("# ⛔ scangate: 2 of 3 inputs could not be read\n\n"),
+        "{text}"
+    );
+    assert!(text.contains(", 2 could not be read\n"), "{text}");
+    let section = text
+        .find("## ⛔ Inputs that could not be read (2)\n")
+        .expect("the section");
+    assert!(section < text.find("## Summary").unwrap(), "near the top");
+    for (name, message) in [
+        ("scans/missing.json", MISSING_MESSAGE),
+        (HOSTILE_NAME, HOSTILE_MESSAGE),
+    ] {
+        let row = format!("| {} | {} |\n", escape_inline(name), escape_inline(message));
+        assert!(text.contains(&row), "no row {row:?} in {text}");
+    }
+    assert!(!text.contains("<script>") && text.contains("\\<script\\>alert(1)"));
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{7}'));
+    check_markdown_structure("unreadable", &text);
+    // The verdict of the input that was read is still there.
+    assert!(text.contains("Verdict: fixtures/results/triple\\_overlay\\_profile\\_sample.json"));
+}
+
+#[test]
+fn junit_has_an_error_testcase_per_unreadable_input() {
+    use support::{HOSTILE_MESSAGE, HOSTILE_NAME, MISSING_MESSAGE, with_unreadable};
+
+    let built = with_unreadable(&["triple_overlay_profile_sample.json"], Some(DEFAULT_GATE));
+    let (out, _) = render(Format::Junit, &built);
+    let xml = String::from_utf8(out).unwrap();
+    std::fs::write(golden_dir("junit").join("unreadable.xml"), &xml).unwrap();
+    assert!(!xml.contains("<script>") && xml.contains("&lt;script&gt;"));
+    assert!(
+        !xml.chars()
+            .any(|c| (c as u32) < 0x20 && !"\t\n\r".contains(c))
+    );
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let suite = parsed
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "scangate-inputs")
+        .expect("a suite for the unreadable inputs");
+    let cases: Vec<(String, String, String, String)> = suite
+        .test_cases
+        .iter()
+        .map(|c| match &c.status {
+            quick_junit::TestCaseStatus::NonSuccess {
+                kind: quick_junit::NonSuccessKind::Error,
+                message,
+                ty,
+                description,
+                ..
+            } => (
+                c.name.as_str().to_owned(),
+                ty.as_ref().unwrap().as_str().to_owned(),
+                message.as_ref().unwrap().as_str().to_owned(),
+                description.as_ref().unwrap().as_str().to_owned(),
+            ),
+            other => panic!("{}: not an <error>: {other:?}", c.name.as_str()),
+        })
+        .collect();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].0, "scans/missing.json");
+    assert_eq!(cases[0].1, "unreadable-input");
+    assert_eq!(cases[0].2, MISSING_MESSAGE);
+    assert_eq!(cases[1].0, HOSTILE_NAME);
+    // What XML cannot carry is replaced visibly; everything else arrives as it was.
+    let carried = HOSTILE_MESSAGE.replace(['\u{1b}', '\u{7}'], "\u{FFFD}");
+    assert_eq!(cases[1].2, carried);
+    assert_eq!(cases[1].3, carried);
+    // Every control and rule of the input that was read is still a testcase.
+    let input = &built.report.inputs[0];
+    assert_eq!(
+        parsed.tests,
+        input.summary.controls.len() + input.verdict.unwrap().outcomes.len() + 2
+    );
 }

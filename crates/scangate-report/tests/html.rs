@@ -128,11 +128,49 @@ fn more_pages_for_the_validator() {
     let empty = Built {
         report: Report {
             inputs: &[],
+            errors: &[],
             profiles: &[],
             threshold: None,
         },
     };
     save("no_inputs", &html(&empty));
+    let unreadable = support::with_unreadable(&[], Some(DEFAULT_GATE));
+    let page = html(&unreadable);
+    assert!(page.contains("No input could be read."));
+    save("all_unreadable", &page);
+}
+
+#[test]
+fn unreadable_inputs_are_listed_first_as_inert_text() {
+    let all: Vec<&str> = support::GOLDEN[..2].to_vec();
+    let page = html(&support::with_unreadable(&all, Some(DEFAULT_GATE)));
+    save("unreadable", &page);
+    assert!(page.contains("<title>ERROR · 4 inputs · scangate report</title>"));
+    assert!(page.contains("<header class=\"top v-error\">"));
+    assert!(page.contains("<span class=\"big-verdict error\">ERROR</span>"));
+    assert!(page.contains("2 of 4 inputs could not be read, 2 failed the gate"));
+    let section = page
+        .find("<h2 id=\"errors-h\">Inputs that could not be read")
+        .expect("the section");
+    assert!(
+        section < page.find("<h2 id=\"overview-h\">").unwrap(),
+        "near the top"
+    );
+    assert!(page.contains(
+        "<td><bdi class=\"mono\">scans/missing.json</bdi></td>\n<td class=\"errmsg\"><bdi>cannot read file: No such file or directory (os error 2)</bdi></td>"
+    ));
+    assert!(page.contains("<bdi class=\"mono\">scans/ns &lt;x&gt;/pod|1\u{FFFD}nosj.json</bdi>"));
+    assert!(page.contains("tags.&lt;script&gt;alert(1)&lt;/script&gt;: expected a string"));
+    assert!(page.contains("\u{FFFD}[31mred\u{FFFD} \u{FFFD}evil &amp;amp; {{x}}"));
+    assert!(!page.to_ascii_lowercase().contains("<script>alert"));
+    assert_eq!(page.matches("<script").count(), 1);
+    for (i, c) in page.char_indices() {
+        let bad = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert!(!bad, "U+{:04X} at byte {i}", c as u32);
+    }
+    // The inputs that were read are all there.
+    assert_eq!(page.matches("<section class=\"input\"").count(), 2);
 }
 
 #[test]

@@ -538,6 +538,7 @@ fn an_ungated_report_has_no_gate_rules() {
 fn an_empty_report_is_still_a_valid_log() {
     let report = Report {
         inputs: &[],
+        errors: &[],
         profiles: &[],
         threshold: None,
     };
@@ -608,4 +609,53 @@ impl std::io::Write for CountingSink {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+#[test]
+fn unreadable_inputs_are_error_notifications_and_the_run_did_not_succeed() {
+    use support::{HOSTILE_NAME, MISSING_MESSAGE, with_unreadable};
+
+    let built = with_unreadable(&["rhel-8_hardened.json"], Some(DEFAULT_GATE));
+    let (out, rendered) = render_with(&built.report, &RenderOptions::default());
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    let dir = golden_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("unreadable.sarif"), &out).unwrap();
+    let log: Value = serde_json::from_slice(&out).unwrap();
+    let invocation = &run(&log)["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 2);
+    for n in notifications {
+        assert_eq!(n["level"], "error");
+        assert_eq!(n["descriptor"]["id"], "unreadable-input");
+    }
+    assert_eq!(
+        notifications[0]["message"]["text"],
+        format!(
+            "Input 'scans/missing.json' could not be read, so it was not gated: {MISSING_MESSAGE}"
+        )
+    );
+    assert_eq!(
+        notifications[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "scans/missing.json"
+    );
+    assert_eq!(
+        notifications[1]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap(),
+        HOSTILE_NAME.replace('\u{202e}', "\u{FFFD}")
+    );
+    let hostile = notifications[1]["message"]["text"].as_str().unwrap();
+    assert!(hostile.contains("<script>alert(1)</script>"), "{hostile}");
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!hostile.contains(bad), "{bad:?} in {hostile}");
+    }
+    assert!(!hostile.contains("]("), "a link in {hostile}");
+    assert_eq!(run(&log)["properties"]["scangate"]["unreadableInputs"], 2);
+    assert_eq!(run(&log)["properties"]["scangate"]["passed"], false);
+    // The input that was read is reported as without the others.
+    let alone = sarif(&build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE)).report);
+    assert_eq!(results(&log), results(&alone));
+    assert_eq!(rules(&log), rules(&alone));
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use scangate_report::{Origin, Report, ReportInput};
+use scangate_report::{Origin, Report, ReportInput, UnreadableInput};
 use scangate_results::{Input, ProfileAggregate, Results, Summary, aggregate};
 use scangate_threshold::Verdict;
 
@@ -112,6 +112,7 @@ pub fn build_specs(mut specs: Vec<Spec>, threshold: Option<&str>) -> Report<'sta
         Vec::leak(aggregate(base.iter().map(String::as_str).zip(summaries)));
     Report {
         inputs: report_inputs,
+        errors: &[],
         profiles,
         threshold: threshold.is_some().then_some("gate.yml"),
     }
@@ -134,4 +135,37 @@ pub fn render(
     )
     .expect("renders");
     (out, rendered)
+}
+
+/// The name of an unreadable input in [`with_unreadable`]: markup, a pipe, a bidi override.
+pub const HOSTILE_NAME: &str = "scans/ns <x>/pod|1\u{202e}nosj.json";
+/// Its error, as a parser could word it about a hostile file: it quotes a key and a string.
+pub const HOSTILE_MESSAGE: &str = "3:7: at profiles[0].controls[0].tags.<script>alert(1)</script>: \
+    expected a string, found \"| `x` ]]> [l](javascript:alert(1)) \u{1b}[31mred\u{7} \u{202e}evil &amp; {{x}}\"";
+/// A missing file's error, as the CLI words it.
+pub const MISSING_MESSAGE: &str = "cannot read file: No such file or directory (os error 2)";
+
+/// [`build`] plus two inputs that could not be read: a missing file and a hostile one.
+pub fn with_unreadable(files: &[&str], threshold: Option<&str>) -> Built {
+    let built = build(files, threshold);
+    let errors: &'static [UnreadableInput<'static>] = Vec::leak(vec![
+        UnreadableInput {
+            name: "scans/missing.json",
+            origin: Origin::File {
+                path: "scans/missing.json",
+            },
+            message: MISSING_MESSAGE,
+        },
+        UnreadableInput {
+            name: HOSTILE_NAME,
+            origin: Origin::File { path: HOSTILE_NAME },
+            message: HOSTILE_MESSAGE,
+        },
+    ]);
+    Built {
+        report: Report {
+            errors,
+            ..built.report
+        },
+    }
 }
