@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The deployment kit through its real consumers (../shared/tools/check-deploy installs them on first use):
+# The deployment kit through its real consumers (scripts/tools.sh installs them on first use, pinned;
+# the checks themselves are in .ci/lib/deploy-checks.sh):
 #   charts       helm dependency build + lint + template of the three install commands of
 #                sidecar-chart.md (and of the subcharts alone), strict Kubernetes 1.33 schemas, checkov
 #                with deploy/checkov-skips.yml; helm package renders like the directory
@@ -7,15 +8,16 @@
 #   images       hadolint on Dockerfile and deploy/scanner/Dockerfile
 #   CI           actionlint on examples/github/, the GitHub action schema on action.yml (plus shellcheck
 #                on its run: scripts), the GitLab CI schema on examples/gitlab/.gitlab-ci.yml
-#   scanner      shellcheck and the fake-/proc test of scanner-entrypoint.sh under dash, bash and
-#                busybox sh; the entrypoint in a simulated pod on the real kernel (PID and mount
-#                namespaces, UID 10001 without capabilities); the container-baseline profile's Ruby syntax,
+#   scanner      shellcheck (on the project's .ci/ and scripts/ too) and the fake-/proc test of
+#                scanner-entrypoint.sh under dash, bash and busybox sh; the entrypoint in a simulated
+#                pod on the real kernel (PID and mount namespaces, UID 10001 without capabilities); the container-baseline profile's Ruby syntax,
 #                and its controls against a fake target with a stand-in for the InSpec DSL
 # Idempotent; needs no cluster. Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-CD=../shared/tools/check-deploy
+# shellcheck source=.ci/lib/deploy-checks.sh
+. .ci/lib/deploy-checks.sh
 SKIPS=deploy/checkov-skips.yml
 passed=0
 failed=0
@@ -26,24 +28,22 @@ run() { # label, command...
 }
 
 step "installing validators (first use only)"
-CHECK_HOME_DIR=$("$CD" install) || { echo "check-deploy install failed"; exit 1; }
-HELM=$CHECK_HOME_DIR/bin/helm
-VENV=$CHECK_HOME_DIR/venv/bin
+{ scripts/tools.sh install helm deploy && deploy_tools; } || { echo "check-deploy: installing the validators failed"; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 step "charts: the three install commands of sidecar-chart.md"
-run "install 1 (test pod)" "$CD" chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
+run "install 1 (test pod)" deploy_chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
   --set common-scanner.scanner-infrastructure.targetNamespace=inspec-test \
   --set testPod.deploy=true
-run "install 2 (label selector)" "$CD" chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
+run "install 2 (label selector)" deploy_chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
   --set common-scanner.scanner-infrastructure.targetNamespace=prod-scanning \
   --set testPod.deploy=false \
   --set common-scanner.scanner-infrastructure.rbac.useResourceNames=true \
   --set common-scanner.scanner-infrastructure.rbac.useLabelSelector=true \
   --set common-scanner.scanner-infrastructure.rbac.podSelectorLabels.app=target-app
-run "install 3 (own scanner image)" "$CD" chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
+run "install 3 (own scanner image)" deploy_chart deploy/helm/sidecar-scanner --release sidecar-scanner --skips "$SKIPS" \
   --set common-scanner.scanner-infrastructure.targetNamespace=scanning-namespace \
   --set scanner.image=registry.example.com/cinc-auditor:5.18.14 \
   --set scanner.resources.requests.cpu=100m \
@@ -52,8 +52,8 @@ run "install 3 (own scanner image)" "$CD" chart deploy/helm/sidecar-scanner --re
   --set scanner.resources.limits.memory=512Mi
 
 step "charts: the subcharts installed on their own"
-run "common-scanner alone" "$CD" chart deploy/helm/common-scanner --release scanner --skips "$SKIPS"
-run "scanner-infrastructure alone" "$CD" chart deploy/helm/scanner-infrastructure --release scanner --skips "$SKIPS" \
+run "common-scanner alone" deploy_chart deploy/helm/common-scanner --release scanner --skips "$SKIPS"
+run "scanner-infrastructure alone" deploy_chart deploy/helm/scanner-infrastructure --release scanner --skips "$SKIPS" \
   --set rbac.resourceNames='{web-0}'
 
 step "charts: helm package (symlinked thresholds are packaged as files)"
@@ -80,7 +80,7 @@ for snap in "${snaps[@]}"; do
   # an insta snapshot: a "---" line, its metadata, a "---" line, then the snapshot itself
   awk 'NR == 1 && $0 == "---" { header = 1; next } header && $0 == "---" { header = 0; next } !header' "$snap" > "$out"
   # kind: List is kubectl's client-side wrapper: no API schema exists for it, so its items are checked.
-  "$VENV/python" - "$out" <<'PYEOF' || { echo "$snap: cannot read the snapshot"; failed=$((failed + 1)); }
+  "$YAML_PYTHON" - "$out" <<'PYEOF' || { echo "$snap: cannot read the snapshot"; failed=$((failed + 1)); }
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d is not None]
 if any(d.get("kind") == "List" for d in docs):
@@ -95,18 +95,18 @@ if [ ${#manifests[@]} -lt 10 ]; then
   echo "expected the inject snapshots of 8 kinds and 2 rbac snapshots, found ${#manifests[@]}"
   failed=$((failed + 1))
 else
-  run "inject/rbac snapshots" "$CD" manifests --skips "$SKIPS" "${manifests[@]}"
+  run "inject/rbac snapshots" deploy_manifests --skips "$SKIPS" "${manifests[@]}"
 fi
 
 step "images"
-run "Dockerfiles" "$CD" dockerfile Dockerfile deploy/scanner/Dockerfile
+run "Dockerfiles" deploy_dockerfile Dockerfile deploy/scanner/Dockerfile
 
 step "CI files"
-run "GitHub action and workflow" "$CD" github action.yml examples/github/sidecar-scan.yml
-run "GitLab CI" "$CD" gitlab examples/gitlab/.gitlab-ci.yml
+run "GitHub action and workflow" deploy_github action.yml examples/github/sidecar-scan.yml
+run "GitLab CI" deploy_gitlab examples/gitlab/.gitlab-ci.yml
 shellcheck_action() { # the composite action's run: scripts, as actionlint does for workflows
   local i=0 f
-  "$VENV/python" - action.yml "$work/action" <<'PYEOF' || return 1
+  "$YAML_PYTHON" - action.yml "$work/action" <<'PYEOF' || return 1
 import os, sys, yaml
 steps = yaml.safe_load(open(sys.argv[1]))["runs"]["steps"]
 os.makedirs(sys.argv[2], exist_ok=True)
@@ -115,13 +115,13 @@ for i, s in enumerate(steps):
         open(os.path.join(sys.argv[2], f"step{i}.sh"), "w").write(s["run"])
 PYEOF
   for f in "$work"/action/step*.sh; do
-    "$VENV/shellcheck" -s bash "$f" || return 1
+    "$SHELLCHECK" -s bash "$f" || return 1
     i=$((i + 1))
   done
   echo "action.yml: shellcheck on $i run: scripts                              ok"
 }
 run "action.yml run scripts" shellcheck_action
-run "action.yml check step (fake scangate)" bash deploy/tests/action-test.sh "$VENV/python"
+run "action.yml check step (fake scangate)" bash deploy/tests/action-test.sh "$YAML_PYTHON"
 
 step "scanner entrypoint"
 if ! command -v busybox > /dev/null 2>&1 || ! command -v ruby > /dev/null 2>&1; then
@@ -131,8 +131,8 @@ if ! command -v busybox > /dev/null 2>&1 || ! command -v ruby > /dev/null 2>&1; 
   fi
 fi
 ENTRY=deploy/helm/common-scanner/files/scripts/scanner-entrypoint.sh
-run "shellcheck scripts" "$VENV/shellcheck" "$ENTRY" deploy/tests/scanner-entrypoint-test.sh \
-  deploy/tests/action-test.sh deploy/tests/podsim-test.sh .ci/check-deploy.sh
+run "shellcheck scripts" "$SHELLCHECK" -x "$ENTRY" deploy/tests/scanner-entrypoint-test.sh \
+  deploy/tests/action-test.sh deploy/tests/podsim-test.sh .ci/*.sh .ci/lib/*.sh scripts/*.sh
 shells=(dash "bash --posix")
 if command -v busybox > /dev/null 2>&1; then shells+=("busybox sh"); else echo "note: busybox not found: skipped"; fi
 run "entrypoint fake-/proc test" sh deploy/tests/scanner-entrypoint-test.sh "${shells[@]}"

@@ -2,27 +2,18 @@
 # Validates the HTML report with the Nu Html Checker (vnu, the W3C's HTML5 conformance
 # checker; also checks the inline CSS). The pages are the ones `tests/html.rs` in
 # scangate-report renders from the golden fixtures into <target>/golden/html/; this script
-# runs that test first so they are current. Installs vnu.jar (npm package `vnu-jar`, pinned)
-# into a cache directory once; needs npm to install it and Java 11+ to run it. Safe to re-run.
+# runs that test first so they are current. vnu.jar comes from scripts/tools.sh (npm package
+# `vnu-jar`, pinned there, installed once into the scangate cache); needs npm to install it and
+# Java 11+ to run it. Safe to re-run.
 #
 #   .ci/check-html.sh                  # render, then validate every page
 #   SCANGATE_CACHE=/ci/cache .ci/check-html.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VNU_VERSION=26.9.27
-cache="${SCANGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scangate}/vnu-jar-$VNU_VERSION"
-jar="$cache/node_modules/vnu-jar/build/dist/vnu.jar"
-
-if [ ! -s "$jar" ]; then
-    command -v npm >/dev/null || { echo "check-html: npm is needed to install vnu-jar" >&2; exit 2; }
-    echo "check-html: installing vnu-jar $VNU_VERSION into $cache"
-    mkdir -p "$cache"
-    npm install --prefix "$cache" --no-save --no-audit --no-fund --loglevel=error \
-        "vnu-jar@$VNU_VERSION" >&2
-    [ -s "$jar" ] || { echo "check-html: $jar missing after install" >&2; exit 2; }
-fi
+jar="$(scripts/tools.sh path vnu)"
 command -v java >/dev/null || { echo "check-html: java (11+) is needed to run vnu" >&2; exit 2; }
+vnu_version="$(java -jar "$jar" --version)"
 
 echo "check-html: rendering the golden pages"
 cargo test --locked --quiet -p scangate-report --test html >&2
@@ -35,7 +26,7 @@ if [ ${#pages[@]} -eq 0 ]; then
     exit 1
 fi
 
-echo "check-html: validating ${#pages[@]} pages with vnu $VNU_VERSION"
+echo "check-html: validating ${#pages[@]} pages with vnu $vnu_version"
 # --Werror: warnings fail too. One message is filtered: vnu's CSP check hashes inline
 # <style>/<script> text wrongly once it contains a newline (a one-line element with the
 # same policy passes), so it reports every hash-pinned element of ours as blocked.

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Validates the golden Markdown and JUnit reports that `cargo test` wrote to target/golden/
-# with real consumers: markdownlint, and junitparser + Jenkins junit-10.xsd (SARIF and HTML
-# have scripts of their own). ../shared/tools/check-outputs installs them on first use and
-# caches them in ~/.cache/scangate/validators.
+# (crates/scangate-report/tests/golden.rs; run first if they are missing) with real consumers:
+# markdownlint, and junitparser + Jenkins junit-10.xsd (SARIF and HTML have scripts of their
+# own). .ci/check-outputs.sh runs them; scripts/tools.sh installs them on first use. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
-files=(target/golden/markdown/*.md target/golden/junit/*.xml)
-for kind in markdown junit; do
-  ls target/golden/$kind/* >/dev/null 2>&1 || { echo "check-reports: no golden $kind reports; run cargo test first" >&2; exit 1; }
-done
-../shared/tools/check-outputs "${files[@]}"
+golden=target/golden  # where tests/golden.rs writes them, whatever CARGO_TARGET_DIR says
+markdown=("$golden"/markdown/*.md)
+junit=("$golden"/junit/*.xml)
+if [ ${#markdown[@]} -eq 0 ] || [ ${#junit[@]} -eq 0 ]; then
+  echo "check-reports: writing the golden reports (cargo test -p scangate-report --test golden)" >&2
+  cargo test --locked --quiet -p scangate-report --test golden >&2
+  markdown=("$golden"/markdown/*.md)
+  junit=("$golden"/junit/*.xml)
+fi
+if [ ${#markdown[@]} -eq 0 ] || [ ${#junit[@]} -eq 0 ]; then
+  echo "check-reports: no golden Markdown or JUnit reports in $golden; cargo test wrote none" >&2
+  exit 1
+fi
+.ci/check-outputs.sh "${markdown[@]}" "${junit[@]}"

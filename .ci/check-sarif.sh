@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates the golden SARIF logs with independent consumers: the OASIS SARIF 2.1.0 schema and
-# Microsoft's SARIF Multitool, through ../shared/tools/check-outputs (which installs them on
+# Microsoft's SARIF Multitool, through .ci/check-outputs.sh (scripts/tools.sh installs them on
 # first use); then the Multitool once more with GitHub code scanning's ingestion rules (GH*)
 # switched on: Multitool 5.7 leaves them off by default, even with `--rule-kind "Sarif;Gh"`, so
 # check-outputs alone never runs them. Fails on any error or warning.
@@ -11,7 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir="${CARGO_TARGET_DIR:-target}/golden/sarif"
-check="${CHECK_OUTPUTS:-../shared/tools/check-outputs}"
 logs=(rhel-8_hardened triple_overlay_profile_sample edge_cases hostile)
 
 files=()
@@ -36,25 +35,14 @@ done
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 status=0
-"$check" "${files[@]}" >"$out" 2>&1 || status=$?
+.ci/check-outputs.sh "${files[@]}" >"$out" 2>&1 || status=$?
 cat "$out"
 if [ "$status" -ne 0 ]; then
   echo "check-sarif: FAILED" >&2
   exit "$status"
 fi
-# check-outputs skips the Multitool silently where it is not installed: insist that it ran.
-ran="$(grep -c 'SARIF Multitool (Sarif;Gh rules) *ok' "$out" || true)"
-if [ "$ran" -ne "${#files[@]}" ]; then
-  echo "check-sarif: the SARIF Multitool checked $ran of ${#files[@]} logs" >&2
-  exit 1
-fi
-
-# The strict pass, with the Multitool check-outputs installed.
-mt="${CHECK_HOME:-$HOME/.cache/scangate/validators}/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
-if [ ! -x "$mt" ]; then
-  echo "check-sarif: no SARIF Multitool at $mt" >&2
-  exit 1
-fi
+# The strict pass, with the Multitool check-outputs.sh used (installed by now).
+mt="$(scripts/tools.sh path sarif-multitool)"
 work="$(mktemp -d)"
 trap 'rm -f "$out"; rm -rf "$work"' EXIT
 "$mt" export-validation-config "$work/all.xml" >/dev/null

@@ -1,5 +1,5 @@
 //! Criterion benchmarks of every stage, on InSpec results generated at bench time (the same
-//! shape and status mix as `../shared/tools/gen-results`, in Rust so the benches need nothing
+//! shape and status mix as `scripts/gen-results`, in Rust so the benches need nothing
 //! else): parse, summarise, evaluate a threshold, and render each report format.
 //!
 //! `cargo bench --bench scangate` (all), `cargo bench --bench scangate -- render` (a group).

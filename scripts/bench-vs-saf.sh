@@ -5,22 +5,22 @@
 #   RUNS=3 SAF_RUNS=1 scripts/bench-vs-saf.sh
 #   SKIP_SAF=1 scripts/bench-vs-saf.sh      # scangate only
 #
-# Inputs come from ../shared/tools/gen-results (deterministic), cached in $BENCH_DIR
+# Inputs come from scripts/gen-results (deterministic), cached in $BENCH_DIR
 # (default target/bench-inputs). Each command runs RUNS times (SAF_RUNS for saf) after a
 # warm-up; the table shows the median wall time and the largest peak RSS of the runs.
-# Needs: a release build (built here), python3; for saf: node + npm (../shared/tools/saf
-# installs saf on first use).
+# Needs: a release build (built here), python3; for saf: node + npm (`scripts/tools.sh path saf`
+# installs SAF CLI 1.5.3 on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 SAF_RUNS=${SAF_RUNS:-3}
 BENCH_DIR=${BENCH_DIR:-target/bench-inputs}
-GEN=../shared/tools/gen-results
-SAF=../shared/tools/saf
+GEN=scripts/gen-results
 THRESHOLD=thresholds/basic.yml
 
 cargo build --locked --release --quiet
+if [ -z "${SKIP_SAF:-}" ]; then SAF=$(scripts/tools.sh path saf); fi
 BIN=target/release/scangate
 mkdir -p "$BENCH_DIR"
 
@@ -76,7 +76,7 @@ row() { # label input-files... -- scangate-args...
   local line="$label|$size|$s_wall|$s_mbps|$((s_rss * 1024 / 1000000))|$s_cpu"
   if [ -z "${SKIP_SAF:-}" ] && [ ${#files[@]} -eq 1 ] && [ -n "${SAF_ARGS:-}" ]; then
     # shellcheck disable=SC2086 # SAF_ARGS is a word list on purpose
-    read -r f_wall f_rss _ < <(cd "$BENCH_DIR" && measure "$SAF_RUNS" "$OLDPWD/$SAF" $SAF_ARGS)
+    read -r f_wall f_rss _ < <(cd "$BENCH_DIR" && measure "$SAF_RUNS" "$SAF" $SAF_ARGS)
     line="$line|$f_wall|$((f_rss * 1024 / 1000000))|$(python3 -c "print(f'{$f_wall/$s_wall:.0f}x')")"
   else
     line="$line|-|-|-"

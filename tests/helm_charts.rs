@@ -3,9 +3,9 @@
 //! repository's thresholds/, `helm package` rendering the same as the directory, and the chart's
 //! scanner carrying the same hardening as `scangate sidecar inject`'s.
 //!
-//! helm comes from $SCANGATE_HELM, else the one `../shared/tools/check-deploy install` puts in
-//! $CHECK_HOME/bin (default ~/.cache/scangate-check/bin), else PATH. Without helm these tests fail,
-//! saying how to install it, unless SCANGATE_SKIP_HELM=1.
+//! helm comes from $SCANGATE_HELM (scripts/test.sh sets it to the pinned helm that
+//! `scripts/tools.sh path helm` installs), else PATH. Without helm these tests fail, saying how to
+//! install it, unless SCANGATE_SKIP_HELM=1.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,14 +60,6 @@ fn helm() -> Option<PathBuf> {
     if let Some(h) = std::env::var_os("SCANGATE_HELM") {
         return Some(PathBuf::from(h));
     }
-    let home = std::env::var_os("CHECK_HOME")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/scangate-check"))
-        });
-    if let Some(h) = home.map(|h| h.join("bin/helm")).filter(|h| h.is_file()) {
-        return Some(h);
-    }
     let on_path = std::env::var_os("PATH")?;
     std::env::split_paths(&on_path)
         .map(|d| d.join("helm"))
@@ -89,8 +81,8 @@ fn env() -> Option<&'static Env> {
                 return None;
             }
             panic!(
-                "helm not found: run `../shared/tools/check-deploy install` (it puts helm v3.18.0 in \
-                 ~/.cache/scangate-check/bin), or set SCANGATE_HELM=/path/to/helm; \
+                "helm not found: run the tests with scripts/test.sh, which installs the pinned helm, \
+                 or set SCANGATE_HELM=\"$(scripts/tools.sh path helm)\"; \
                  SCANGATE_SKIP_HELM=1 skips these tests"
             );
         };

@@ -2,7 +2,7 @@
 # Runs the `scangate check` step of action.yml as GitHub would (inputs through env), with a fake scangate
 # that records its arguments and exits as told: verdict and exit-code outputs, report paths, the step
 # summary, fail-on-gate, glob expansion, and inputs that are never evaluated as shell.
-# Usage: deploy/tests/action-test.sh PYTHON   (a python with PyYAML, e.g. check-deploy's venv)
+# Usage: deploy/tests/action-test.sh PYTHON   (a python with PyYAML, e.g. `scripts/tools.sh path yaml-python`)
 set -uo pipefail
 py=${1:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
