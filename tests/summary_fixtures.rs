@@ -132,10 +132,38 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("synthetic/zero_controls.json", Equal),
+    ("real/rhel7ami_09042018.json", Equal),
     ("triple_overlay_attested.json", Equal),
     ("triple_overlay_profile_sample.json", Equal),
     ("vSphere8_report.json", Equal),
 ];
+
+/// What scangate prints on stderr for a fixture it accepts; every other accepted fixture
+/// prints nothing there.
+const WARNINGS: &[(&str, &str)] = &[
+    (
+        "real/rhel7ami_09042018.json",
+        "warning: fixtures/results/real/rhel7ami_09042018.json: at byte 4455: first of 123 bytes that \
+         are not UTF-8, each read as U+FFFD (the replacement character)\n",
+    ),
+    (
+        "synthetic/sevtag_array.json",
+        "warning: fixtures/results/synthetic/sevtag_array.json: at profiles[0].controls[0]: control \
+         R1: tags.severity is an array, not a string; severity taken from impact 0.5\n",
+    ),
+    (
+        "synthetic/sevtag_number.json",
+        "warning: fixtures/results/synthetic/sevtag_number.json: at profiles[0].controls[0]: control \
+         R1: tags.severity is a number, not a string; severity taken from impact 0.5\n",
+    ),
+];
+
+fn expected_stderr(rel: &str) -> &'static str {
+    WARNINGS
+        .iter()
+        .find(|(f, _)| *f == rel)
+        .map_or("", |(_, stderr)| stderr)
+}
 
 fn saf_summary(rel: &str) -> (i32, Option<Value>) {
     let key = saf_key(rel);
@@ -253,7 +281,7 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                     saf,
                     "{rel}: differs from saf"
                 );
-                assert!(stderr.is_empty(), "{rel}: unexpected stderr {stderr}");
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Differs { rule, changes } => {
                 assert_documented_difference(rule);
@@ -265,6 +293,7 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                     patched(saf, changes),
                     "{rel}: not explained by {rule}"
                 );
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Replaced { rule, summary } => {
                 assert_documented_difference(rule);
@@ -275,8 +304,13 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                 if let Some(saf) = saf {
                     assert_ne!(ours, saf, "{rel}: equal to saf; the table should say Equal");
                 }
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Rejected => {
+                assert!(
+                    expected_stderr(rel).is_empty(),
+                    "{rel}: a rejected file's stderr is its snapshot, not a warning"
+                );
                 assert_eq!(
                     saf_rc, 1,
                     "{rel}: saf accepted it; a rejection needs a named difference"

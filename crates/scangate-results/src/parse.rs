@@ -89,7 +89,8 @@ struct MinEntry<'a> {
 
 /// Parses a results file already in memory. `path` only names the file in errors.
 ///
-/// A UTF-8 byte-order mark is skipped. The returned model borrows from `bytes`.
+/// A UTF-8 byte-order mark is skipped. The returned model borrows from `bytes`, which must be
+/// UTF-8: [`crate::Input`] replaces what is not, so read files through it.
 pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<Results<'a>, Error> {
     let fail = |kind| Error {
         path: path.to_owned(),
@@ -318,6 +319,7 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
                 platform: Some(platform),
                 profiles,
                 version,
+                warnings: Vec::new(),
             })
         }
         (None, Some(_)) if name.is_some() => Err(ErrorKind::ProfileNotResults),
@@ -329,6 +331,7 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
                 platform: None,
                 profiles: from_json_min(entries)?,
                 version,
+                warnings: Vec::new(),
             })
         }
         (None, None) => Err(ErrorKind::NotResults {

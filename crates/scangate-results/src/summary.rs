@@ -100,8 +100,9 @@ pub struct ProfileSummary<'r> {
 /// Something worth telling the user that does not stop the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
-    /// JSON path of the control, e.g. `profiles[0].controls[3]`.
-    pub json_path: String,
+    /// Where in the file: a JSON path (`profiles[0].controls[3]`, `profiles[1]`) or a byte
+    /// offset (`byte 4455`, counted from 0).
+    pub location: String,
     pub message: String,
 }
 
@@ -188,7 +189,7 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
         profiles: Vec::new(),
         controls: Vec::new(),
         counts: Counts::default(),
-        warnings: Vec::new(),
+        warnings: results.warnings.clone(),
     };
     let mut chain_mark = vec![u32::MAX; flat.controls.len()];
     for (p, profile) in profiles.iter().enumerate().filter(|(p, _)| counted[*p]) {
@@ -204,7 +205,7 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
             let (status, severity) = (control.status, control.severity);
             if let Some(SeverityWarning { tag, found }) = &control.severity_warning {
                 summary.warnings.push(Warning {
-                    json_path: format!("profiles[{}].controls[{}]", flat.owner[root], root - flat.starts[flat.owner[root] as usize]),
+                    location: format!("profiles[{}].controls[{}]", flat.owner[root], root - flat.starts[flat.owner[root] as usize]),
                     message: format!(
                         "control {}: tags.{tag} is {found}, not a string; severity taken from impact {}",
                         control.id, control.impact
