@@ -132,6 +132,20 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("synthetic/zero_controls.json", Equal),
+    (
+        "real/c5-full.json",
+        Replaced {
+            rule: "independent-profiles: InSpec 2.2.20 writes depends and parent_profile, and none of the four profiles has either, so all four count although two pairs share an id (saf counts profiles[0])",
+            summary: r#"[{"profileName":"mylinux-success","resultSets":["c5-full.json"],"compliance":100,"passed":{"critical":0,"high":0,"medium":1,"low":1,"none":0,"total":2},"failed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure-waived","resultSets":["c5-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure","resultSets":["c5-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":1,"high":0,"medium":1,"low":0,"none":0,"total":2},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure-pass-waived","resultSets":["c5-full.json"],"compliance":33,"passed":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"failed":{"critical":1,"high":0,"medium":1,"low":0,"none":0,"total":2},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}}]"#,
+        },
+    ),
+    (
+        "real/rhel-ami-merge-results.json",
+        Differs {
+            rule: "independent-profiles: V-72043 and V-72045 have no results in the overlay or in its baseline; saf drops them, scangate counts them as Profile Error",
+            changes: "0.compliance=25 0.error.medium=2 0.error.total=2",
+        },
+    ),
     ("real/rhel7ami_09042018.json", Equal),
     ("triple_overlay_attested.json", Equal),
     ("triple_overlay_profile_sample.json", Equal),
@@ -145,6 +159,30 @@ const WARNINGS: &[(&str, &str)] = &[
         "real/rhel7ami_09042018.json",
         "warning: fixtures/results/real/rhel7ami_09042018.json: at byte 4455: first of 123 bytes that \
          are not UTF-8, each read as U+FFFD (the replacement character)\n",
+    ),
+    (
+        "real/rhel-ami-merge-results.json",
+        "warning: fixtures/results/real/rhel-ami-merge-results.json: at profiles[1]: profile \
+         \"disa_stig-el7\" is merged into \"cms-ars3.1-moderate-inspec-profile-disa_stig-el7\" \
+         (14 shared control ids) as an overlay's dependency: InSpec 2.1.54 wrote neither \
+         `depends` nor `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all \
+         that tells an overlay from independent profiles\n",
+    ),
+    (
+        "synthetic/multi_profile_shared_id_first_populated.json",
+        "warning: fixtures/results/synthetic/multi_profile_shared_id_first_populated.json: at \
+         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
+         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
+         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
+         overlay from independent profiles\n",
+    ),
+    (
+        "synthetic/multi_profile_shared_id_noparent.json",
+        "warning: fixtures/results/synthetic/multi_profile_shared_id_noparent.json: at \
+         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
+         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
+         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
+         overlay from independent profiles\n",
     ),
     (
         "synthetic/sevtag_array.json",
