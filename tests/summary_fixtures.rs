@@ -132,6 +132,7 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("synthetic/zero_controls.json", Equal),
+    ("real/2018-03-07_ubuntu-alpha-myprofile-skipped.json", Equal),
     (
         "real/c5-full.json",
         Replaced {
@@ -147,6 +148,7 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("real/rhel7ami_09042018.json", Equal),
+    ("real/snyk-no-results.json", Equal),
     ("triple_overlay_attested.json", Equal),
     ("triple_overlay_profile_sample.json", Equal),
     ("vSphere8_report.json", Equal),
@@ -155,6 +157,13 @@ const CASES: &[(&str, Expect)] = &[
 /// What scangate prints on stderr for a fixture it accepts; every other accepted fixture
 /// prints nothing there.
 const WARNINGS: &[(&str, &str)] = &[
+    (
+        "real/2018-03-07_ubuntu-alpha-myprofile-skipped.json",
+        "warning: fixtures/results/real/2018-03-07_ubuntu-alpha-myprofile-skipped.json: at \
+         profiles[0]: profile \"myprofile\" has no controls: nothing in it is counted, and its \
+         compliance is 0 %; its status is skipped: \"Skipping profile: 'myprofile' on \
+         unsupported platform: 'ubuntu/18.04'.\"\n",
+    ),
     (
         "real/rhel7ami_09042018.json",
         "warning: fixtures/results/real/rhel7ami_09042018.json: at byte 4455: first of 123 bytes that \
@@ -185,6 +194,13 @@ const WARNINGS: &[(&str, &str)] = &[
          overlay from independent profiles\n",
     ),
     (
+        "real/snyk-no-results.json",
+        "warning: fixtures/results/real/snyk-no-results.json: at profiles[0]: profile \"# Snyk \
+         (https://snyk.io) policy file, patches or ignores known vulnerabilities.\\nversion: \
+         v1.22.1\\nignore: {}\\npatch: {}\\n\" has no controls: nothing in it is counted, and \
+         its compliance is 0 %\n",
+    ),
+    (
         "synthetic/sevtag_array.json",
         "warning: fixtures/results/synthetic/sevtag_array.json: at profiles[0].controls[0]: control \
          R1: tags.severity is an array, not a string; severity taken from impact 0.5\n",
@@ -193,6 +209,11 @@ const WARNINGS: &[(&str, &str)] = &[
         "synthetic/sevtag_number.json",
         "warning: fixtures/results/synthetic/sevtag_number.json: at profiles[0].controls[0]: control \
          R1: tags.severity is a number, not a string; severity taken from impact 0.5\n",
+    ),
+    (
+        "synthetic/zero_controls.json",
+        "warning: fixtures/results/synthetic/zero_controls.json: at profiles[0]: profile \"empty\" \
+         has no controls: nothing in it is counted, and its compliance is 0 %\n",
     ),
 ];
 

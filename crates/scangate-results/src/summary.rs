@@ -225,6 +225,9 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
                 severity,
             });
         }
+        if profile.controls.is_empty() {
+            summary.warnings.push(no_controls(p, profile));
+        }
         summary.counts.merge(&counts);
         summary.profiles.push(ProfileSummary {
             profile,
@@ -234,6 +237,52 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
         });
     }
     summary
+}
+
+/// Text from the file for a warning line: as it is when it is a plain word or version, else
+/// quoted with its control characters escaped, so that it cannot rewrite the terminal.
+fn shown(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("{text:?}")
+    }
+}
+
+/// A counted profile without controls shows 0 % and fails a compliance gate: say so, and
+/// why when InSpec said (a profile skipped on an unsupported platform, or one that failed to
+/// load, reports its reason in `status_message` or `skip_message`).
+fn no_controls(p: usize, profile: &Profile<'_>) -> Warning {
+    const MAX_REASON: usize = 300;
+    let mut message = format!(
+        "profile {:?} has no controls: nothing in it is counted, and its compliance is 0 %",
+        profile.name.as_str()
+    );
+    let status = profile.status.as_deref().filter(|s| *s != "loaded");
+    let reason = profile
+        .status_message
+        .as_deref()
+        .or(profile.skip_message.as_deref())
+        .filter(|m| !m.trim().is_empty());
+    if let Some(status) = status {
+        message.push_str(&format!("; its status is {}", shown(status)));
+    }
+    if let Some(reason) = reason {
+        let mut end = reason.len().min(MAX_REASON);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        let more = if end < reason.len() { "…" } else { "" };
+        message.push_str(&format!(": {:?}{more}", &reason[..end]));
+    }
+    Warning {
+        location: format!("profiles[{p}]"),
+        message,
+    }
 }
 
 /// Follows `extendsFrom[0]` to the deepest ancestor. A cycle (which crashes saf) ends at
@@ -331,16 +380,8 @@ impl Merge {
                 format!("{} ({shared} shared control {ids})", name(p))
             })
             .collect();
-        let version = results.version.as_str();
-        let version = if version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c))
-        {
-            version.to_owned()
-        } else {
-            format!("{version:?}")
-        };
-        let why = if results.format == crate::Format::Exec && writes_depends(&version) {
+        let version = shown(&results.version);
+        let why = if results.format == crate::Format::Exec && writes_depends(&results.version) {
             "the file's `depends` name none of its profiles".to_owned()
         } else {
             format!(
@@ -811,6 +852,43 @@ mod tests {
                 .contains("the file's `depends` name none of its profiles"),
             "{:?}",
             s.warnings
+        );
+    }
+
+    #[test]
+    fn a_profile_without_controls_is_counted_with_a_warning_that_says_why() {
+        let skipped = profile("windows-only", None, &[]).replacen(
+            r#""sha256""#,
+            r#""status":"skipped","skip_message":"Skipping profile: 'windows-only' on unsupported platform: 'ubuntu/18.04'.","sha256""#,
+            1,
+        );
+        let input = doc(&format!(
+            "{skipped},{},{}",
+            profile("linux", None, &[("L", "passed")]),
+            profile("empty\\u001b[2J", None, &[])
+        ));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 3);
+        assert_eq!(s.profiles[0].counts.compliance(), 0);
+        assert_eq!(s.compliance(), 100);
+        assert_eq!(
+            s.warnings,
+            vec![
+                Warning {
+                    location: "profiles[0]".to_owned(),
+                    message: "profile \"windows-only\" has no controls: nothing in it is counted, \
+                              and its compliance is 0 %; its status is skipped: \"Skipping \
+                              profile: 'windows-only' on unsupported platform: 'ubuntu/18.04'.\""
+                        .to_owned(),
+                },
+                Warning {
+                    location: "profiles[2]".to_owned(),
+                    message: "profile \"empty\\u{1b}[2J\" has no controls: nothing in it is \
+                              counted, and its compliance is 0 %"
+                        .to_owned(),
+                },
+            ]
         );
     }
 
