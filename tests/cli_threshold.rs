@@ -17,6 +17,14 @@ const GENERATE_DIFFERS: &[(&str, &str)] = &[
         "independent-profiles/gate-per-input: all four independent profiles count",
     ),
     (
+        "real/checkov_synthetic-hdf.json",
+        "severity-any-case: the \"HIGH\" tag counts as high",
+    ),
+    (
+        "real/f22-full.json",
+        "independent-profiles/gate-per-input: all four independent profiles count",
+    ),
+    (
         "real/rhel-ami-merge-results.json",
         "independent-profiles: the two controls without results in either layer count as Profile Error",
     ),

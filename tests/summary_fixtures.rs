@@ -133,6 +133,7 @@ const CASES: &[(&str, Expect)] = &[
     ),
     ("synthetic/zero_controls.json", Equal),
     ("real/2018-03-07_ubuntu-alpha-myprofile-skipped.json", Equal),
+    ("real/71859-71861-71863.json", Equal),
     (
         "real/c5-full.json",
         Replaced {
@@ -141,12 +142,32 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     (
+        "real/checkov_synthetic-hdf.json",
+        Differs {
+            rule: "severity-any-case: the converter writes severity \"HIGH\"",
+            changes: "0.failed.high=1 0.failed.total=1",
+        },
+    ),
+    (
+        "real/cms_3.1_aws_rds_infrastructure_overlay_results.json",
+        Equal,
+    ),
+    (
+        "real/f22-full.json",
+        Replaced {
+            rule: "independent-profiles: four InSpec 2.2.20 profiles without depends or parent_profile all count (saf counts profiles[0])",
+            summary: r#"[{"profileName":"linux-baseline","resultSets":["f22-full.json"],"compliance":28,"passed":{"critical":15,"high":0,"medium":0,"low":0,"none":0,"total":15},"failed":{"critical":36,"high":0,"medium":0,"low":0,"none":0,"total":36},"skipped":{"critical":3,"high":0,"medium":0,"low":0,"none":0,"total":3},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"ssh-baseline","resultSets":["f22-full.json"],"compliance":9,"passed":{"critical":6,"high":0,"medium":0,"low":0,"none":0,"total":6},"failed":{"critical":41,"high":0,"medium":0,"low":0,"none":0,"total":41},"skipped":{"critical":21,"high":0,"medium":0,"low":0,"none":0,"total":21},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"apache-baseline","resultSets":["f22-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"skipped":{"critical":13,"high":0,"medium":1,"low":0,"none":0,"total":14},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mysql-baseline","resultSets":["f22-full.json"],"compliance":24,"passed":{"critical":0,"high":0,"medium":4,"low":0,"none":0,"total":4},"failed":{"critical":0,"high":0,"medium":12,"low":0,"none":0,"total":12},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}}]"#,
+        },
+    ),
+    ("real/nikto-hdf.json", Equal),
+    (
         "real/rhel-ami-merge-results.json",
         Differs {
             rule: "independent-profiles: V-72043 and V-72045 have no results in the overlay or in its baseline; saf drops them, scangate counts them as Profile Error",
             changes: "0.compliance=25 0.error.medium=2 0.error.total=2",
         },
     ),
+    ("real/rhel6-results.json", Equal),
     ("real/rhel7ami_09042018.json", Equal),
     ("real/snyk-no-results.json", Equal),
     ("triple_overlay_attested.json", Equal),
