@@ -40,9 +40,17 @@ mod imp {
     /// Checks a copied results file before it is renamed into place: it must be InSpec
     /// results scangate can count, or nothing is kept.
     fn validate_results(bytes: &[u8]) -> Result<(), String> {
+        let path = std::path::Path::new("results");
+        let error = match scangate_results::parse(bytes, path) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
         // Read as `Input` reads it (compat:saf-input): what is not UTF-8 is U+FFFD, not an error.
+        if std::str::from_utf8(bytes).is_ok() {
+            return Err(error.kind.to_string());
+        }
         let text = String::from_utf8_lossy(bytes);
-        scangate_results::parse(text.as_bytes(), std::path::Path::new("results"))
+        scangate_results::parse(text.as_bytes(), path)
             .map(|_| ())
             .map_err(|e| e.kind.to_string())
     }

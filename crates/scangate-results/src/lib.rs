@@ -32,6 +32,7 @@ mod summary;
 mod text;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use error::{Error, ErrorKind, Location};
 pub use model::{Format, Results};
@@ -47,14 +48,44 @@ pub use text::Text;
 pub struct Input {
     path: PathBuf,
     bytes: Vec<u8>,
-    not_utf8: Option<NotUtf8>,
+    /// The bytes with what is not UTF-8 replaced, made only for a file that needs it.
+    repaired: OnceLock<Repaired>,
 }
 
-/// Where a file stopped being UTF-8, and how many bytes were read as U+FFFD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct NotUtf8 {
+/// A copy of a file that was not all UTF-8, each bad byte sequence replaced with U+FFFD.
+#[derive(Debug, Clone)]
+struct Repaired {
+    bytes: Vec<u8>,
+    /// Offset of the first byte that was not UTF-8.
     first_offset: usize,
-    bytes: usize,
+    /// How many bytes were not UTF-8.
+    count: usize,
+}
+
+impl Repaired {
+    fn of(bytes: &[u8], first_offset: usize) -> Repaired {
+        Repaired {
+            bytes: String::from_utf8_lossy(bytes).into_owned().into_bytes(),
+            first_offset,
+            count: bytes.utf8_chunks().map(|c| c.invalid().len()).sum(),
+        }
+    }
+
+    fn warning(&self) -> Warning {
+        let message = if self.count == 1 {
+            "a byte that is not UTF-8, read as U+FFFD (the replacement character)".to_owned()
+        } else {
+            format!(
+                "first of {} bytes that are not UTF-8, each read as U+FFFD (the replacement \
+                 character)",
+                self.count
+            )
+        };
+        Warning {
+            location: format!("byte {}", self.first_offset),
+            message,
+        }
+    }
 }
 
 impl Input {
@@ -69,30 +100,11 @@ impl Input {
     }
 
     /// Wraps bytes already in memory (e.g. fetched from a pod).
-    ///
-    /// Bytes that are not UTF-8 are replaced with U+FFFD, as saf's Node.js reads them
-    /// (compat:saf-input): real scans carry Windows-1252 quotes pasted into tag text, and
-    /// refusing the file over them would fail a gate on a typo. [`Input::parse`] warns.
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Input {
-        let (bytes, not_utf8) = match std::str::from_utf8(&bytes) {
-            Ok(_) => (bytes, None),
-            Err(e) => {
-                let first_offset = e.valid_up_to();
-                let invalid = bytes.utf8_chunks().map(|c| c.invalid().len()).sum();
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                (
-                    text.into_bytes(),
-                    Some(NotUtf8 {
-                        first_offset,
-                        bytes: invalid,
-                    }),
-                )
-            }
-        };
         Input {
             path: path.into(),
             bytes,
-            not_utf8,
+            repaired: OnceLock::new(),
         }
     }
 
@@ -109,35 +121,32 @@ impl Input {
             .unwrap_or_else(|| self.path.display().to_string())
     }
 
-    /// The bytes, UTF-8 (what was not is U+FFFD).
+    /// The raw bytes, as read.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// Parses the bytes; the result borrows from `self`.
+    ///
+    /// Bytes that are not UTF-8 are read as U+FFFD, as saf's Node.js reads them
+    /// (compat:saf-input), with one warning: real scans carry Windows-1252 quotes pasted into
+    /// tag text, and refusing the file over them would fail a gate on a typo. The check costs
+    /// nothing on a good file: [`parse`] validates UTF-8 in its one pass, and only when that
+    /// fails is the file repaired and parsed again.
     pub fn parse(&self) -> Result<Results<'_>, Error> {
-        let mut results = parse(&self.bytes, &self.path)?;
-        if let Some(NotUtf8 {
-            first_offset,
-            bytes,
-        }) = self.not_utf8
-        {
-            results.warnings.insert(
-                0,
-                Warning {
-                    location: format!("byte {first_offset}"),
-                    message: if bytes == 1 {
-                        "a byte that is not UTF-8, read as U+FFFD (the replacement character)"
-                            .to_owned()
-                    } else {
-                        format!(
-                            "first of {bytes} bytes that are not UTF-8, each read as U+FFFD \
-                             (the replacement character)"
-                        )
-                    },
-                },
-            );
-        }
+        let error = match parse(&self.bytes, &self.path) {
+            Ok(results) => return Ok(results),
+            Err(error) => error,
+        };
+        let first_offset = match std::str::from_utf8(&self.bytes) {
+            Ok(_) => return Err(error),
+            Err(e) => e.valid_up_to(),
+        };
+        let repaired = self
+            .repaired
+            .get_or_init(|| Repaired::of(&self.bytes, first_offset));
+        let mut results = parse(&repaired.bytes, &self.path)?;
+        results.warnings.insert(0, repaired.warning());
         Ok(results)
     }
 }
@@ -176,6 +185,18 @@ mod tests {
                           replacement character)"
                     .to_owned(),
             }]
+        );
+    }
+
+    #[test]
+    fn parse_itself_names_where_the_bytes_stop_being_utf8() {
+        let bytes = doc(b"ok", b"a\n\x92");
+        let err = parse(&bytes, Path::new("t.json")).unwrap_err();
+        let offset = bytes.iter().position(|&b| b == 0x92).unwrap();
+        let column = offset - bytes.iter().position(|&b| b == b'\n').unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!("t.json: 2:{column}: at $: not UTF-8: byte 0x92 at offset {offset}")
         );
     }
 
