@@ -40,7 +40,17 @@ mod imp {
     /// Checks a copied results file before it is renamed into place: it must be InSpec
     /// results scangate can count, or nothing is kept.
     fn validate_results(bytes: &[u8]) -> Result<(), String> {
-        scangate_results::parse(bytes, std::path::Path::new("results"))
+        let path = std::path::Path::new("results");
+        let error = match scangate_results::parse(bytes, path) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        // Read as `Input` reads it (compat:saf-input): what is not UTF-8 is U+FFFD, not an error.
+        if std::str::from_utf8(bytes).is_ok() {
+            return Err(error.kind.to_string());
+        }
+        let text = String::from_utf8_lossy(bytes);
+        scangate_results::parse(text.as_bytes(), path)
             .map(|_| ())
             .map_err(|e| e.kind.to_string())
     }
@@ -530,6 +540,14 @@ mod imp {
             ))
             .expect("fixture");
             assert!(validate_results(&good).is_ok());
+            // Windows-1252 quotes in tag text, as in a real InSpec 2.2 scan (compat:saf-input).
+            let cp1252 = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/results/real/rhel7ami_09042018.json"
+            ))
+            .expect("fixture");
+            assert!(std::str::from_utf8(&cp1252).is_err());
+            assert!(validate_results(&cp1252).is_ok());
             assert!(validate_results(b"<html>").is_err());
             assert!(validate_results(b"{\"truncated\": ").is_err());
             let not_results = validate_results(br#"{"profiles": []}"#).unwrap_err();

@@ -5,7 +5,7 @@ use std::io::Write;
 use scangate_results::{Format, Input, Results, Severity, Summary};
 use scangate_threshold::Verdict;
 
-/// Prints each summary's warnings as `warning: FILE: PATH: message`.
+/// Prints each summary's warnings as `warning: FILE: at PLACE: message`.
 pub fn print(inputs: &[&Input], summaries: &[Summary<'_>]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -16,7 +16,7 @@ pub fn print(inputs: &[&Input], summaries: &[Summary<'_>]) {
                 err,
                 "warning: {}: at {}: {}",
                 input.path().display(),
-                w.json_path,
+                w.location,
                 w.message
             );
         }

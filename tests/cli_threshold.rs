@@ -13,6 +13,22 @@ const GENERATE_DIFFERS: &[(&str, &str)] = &[
         "severity-any-case: \"High\"/\"Medium\"/\"Low\" tags are high/medium/low, not keys of their own",
     ),
     (
+        "real/c5-full.json",
+        "independent-profiles/gate-per-input: all four independent profiles count",
+    ),
+    (
+        "real/checkov_synthetic-hdf.json",
+        "severity-any-case: the \"HIGH\" tag counts as high",
+    ),
+    (
+        "real/f22-full.json",
+        "independent-profiles/gate-per-input: all four independent profiles count",
+    ),
+    (
+        "real/rhel-ami-merge-results.json",
+        "independent-profiles: the two controls without results in either layer count as Profile Error",
+    ),
+    (
         "synthetic/edge_cases.json",
         "severity-any-case: C21's \"High\" tag counts as high",
     ),
@@ -249,6 +265,69 @@ fn several_inputs_are_gated_each_on_its_own() {
             "FAIL  fixtures/results/rhel-8_hardened.json: 1 of 1 rules failed (compliance 66%)",
             "FAIL  1 of 2 inputs failed the gate",
         ]
+    );
+}
+
+/// compat:independent-profiles: an InSpec 2.2.20 report of four profiles, two pairs of which
+/// share a control id. InSpec writes `depends` and `parent_profile` by then and none of them has
+/// either, so they are independent: the gate sees all five failed controls, not one of them.
+#[test]
+fn independent_profiles_of_a_recent_inspec_all_reach_the_gate() {
+    let out = scangate()
+        .args([
+            "check",
+            "-i",
+            "fixtures/results/real/c5-full.json",
+            "-I",
+            "{failed.total.max: 0}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "FAIL  fixtures/results/real/c5-full.json: 1 of 1 rules failed (compliance 38%)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Number of received total failed controls (5)"),
+        "{stdout}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "nothing was guessed: {:?}",
+        out.stderr
+    );
+}
+
+/// compat:saf-overlays: an InSpec 2.1.54 overlay and its baseline, which that version wrote
+/// without `depends` or `parent_profile`. Shared ids still make the baseline a dependency, and
+/// the gate says so on stderr.
+#[test]
+fn an_old_overlay_is_merged_by_its_shared_ids_with_a_warning() {
+    let out = scangate()
+        .args([
+            "check",
+            "-q",
+            "-i",
+            "fixtures/results/real/rhel-ami-merge-results.json",
+            "-I",
+            "{compliance.min: 0}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "warning: fixtures/results/real/rhel-ami-merge-results.json: at profiles[1]: profile \
+             \"disa_stig-el7\" is merged into \"cms-ars3.1-moderate-inspec-profile-disa_stig-el7\" \
+             (14 shared control ids)"
+        ),
+        "{stderr}"
     );
 }
 

@@ -132,10 +132,118 @@ const CASES: &[(&str, Expect)] = &[
         },
     ),
     ("synthetic/zero_controls.json", Equal),
+    ("real/2018-03-07_ubuntu-alpha-myprofile-skipped.json", Equal),
+    ("real/71859-71861-71863.json", Equal),
+    (
+        "real/c5-full.json",
+        Replaced {
+            rule: "independent-profiles: InSpec 2.2.20 writes depends and parent_profile, and none of the four profiles has either, so all four count although two pairs share an id (saf counts profiles[0])",
+            summary: r#"[{"profileName":"mylinux-success","resultSets":["c5-full.json"],"compliance":100,"passed":{"critical":0,"high":0,"medium":1,"low":1,"none":0,"total":2},"failed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure-waived","resultSets":["c5-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure","resultSets":["c5-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":1,"high":0,"medium":1,"low":0,"none":0,"total":2},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mylinux-failure-pass-waived","resultSets":["c5-full.json"],"compliance":33,"passed":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"failed":{"critical":1,"high":0,"medium":1,"low":0,"none":0,"total":2},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}}]"#,
+        },
+    ),
+    (
+        "real/checkov_synthetic-hdf.json",
+        Differs {
+            rule: "severity-any-case: the converter writes severity \"HIGH\"",
+            changes: "0.failed.high=1 0.failed.total=1",
+        },
+    ),
+    (
+        "real/cms_3.1_aws_rds_infrastructure_overlay_results.json",
+        Equal,
+    ),
+    (
+        "real/f22-full.json",
+        Replaced {
+            rule: "independent-profiles: four InSpec 2.2.20 profiles without depends or parent_profile all count (saf counts profiles[0])",
+            summary: r#"[{"profileName":"linux-baseline","resultSets":["f22-full.json"],"compliance":28,"passed":{"critical":15,"high":0,"medium":0,"low":0,"none":0,"total":15},"failed":{"critical":36,"high":0,"medium":0,"low":0,"none":0,"total":36},"skipped":{"critical":3,"high":0,"medium":0,"low":0,"none":0,"total":3},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"ssh-baseline","resultSets":["f22-full.json"],"compliance":9,"passed":{"critical":6,"high":0,"medium":0,"low":0,"none":0,"total":6},"failed":{"critical":41,"high":0,"medium":0,"low":0,"none":0,"total":41},"skipped":{"critical":21,"high":0,"medium":0,"low":0,"none":0,"total":21},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"apache-baseline","resultSets":["f22-full.json"],"compliance":0,"passed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"failed":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"skipped":{"critical":13,"high":0,"medium":1,"low":0,"none":0,"total":14},"error":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}},{"profileName":"mysql-baseline","resultSets":["f22-full.json"],"compliance":24,"passed":{"critical":0,"high":0,"medium":4,"low":0,"none":0,"total":4},"failed":{"critical":0,"high":0,"medium":12,"low":0,"none":0,"total":12},"skipped":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0},"error":{"critical":0,"high":0,"medium":1,"low":0,"none":0,"total":1},"no_impact":{"critical":0,"high":0,"medium":0,"low":0,"none":0,"total":0}}]"#,
+        },
+    ),
+    ("real/nikto-hdf.json", Equal),
+    (
+        "real/rhel-ami-merge-results.json",
+        Differs {
+            rule: "independent-profiles: V-72043 and V-72045 have no results in the overlay or in its baseline; saf drops them, scangate counts them as Profile Error",
+            changes: "0.compliance=25 0.error.medium=2 0.error.total=2",
+        },
+    ),
+    ("real/rhel6-results.json", Equal),
+    ("real/rhel7ami_09042018.json", Equal),
+    ("real/snyk-no-results.json", Equal),
     ("triple_overlay_attested.json", Equal),
     ("triple_overlay_profile_sample.json", Equal),
     ("vSphere8_report.json", Equal),
 ];
+
+/// What scangate prints on stderr for a fixture it accepts; every other accepted fixture
+/// prints nothing there.
+const WARNINGS: &[(&str, &str)] = &[
+    (
+        "real/2018-03-07_ubuntu-alpha-myprofile-skipped.json",
+        "warning: fixtures/results/real/2018-03-07_ubuntu-alpha-myprofile-skipped.json: at \
+         profiles[0]: profile \"myprofile\" has no controls: nothing in it is counted, and its \
+         compliance is 0 %; its status is skipped: \"Skipping profile: 'myprofile' on \
+         unsupported platform: 'ubuntu/18.04'.\"\n",
+    ),
+    (
+        "real/rhel7ami_09042018.json",
+        "warning: fixtures/results/real/rhel7ami_09042018.json: at byte 4455: first of 123 bytes that \
+         are not UTF-8, each read as U+FFFD (the replacement character)\n",
+    ),
+    (
+        "real/rhel-ami-merge-results.json",
+        "warning: fixtures/results/real/rhel-ami-merge-results.json: at profiles[1]: profile \
+         \"disa_stig-el7\" is merged into \"cms-ars3.1-moderate-inspec-profile-disa_stig-el7\" \
+         (14 shared control ids) as an overlay's dependency: InSpec 2.1.54 wrote neither \
+         `depends` nor `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all \
+         that tells an overlay from independent profiles\n",
+    ),
+    (
+        "synthetic/multi_profile_shared_id_first_populated.json",
+        "warning: fixtures/results/synthetic/multi_profile_shared_id_first_populated.json: at \
+         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
+         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
+         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
+         overlay from independent profiles\n",
+    ),
+    (
+        "synthetic/multi_profile_shared_id_noparent.json",
+        "warning: fixtures/results/synthetic/multi_profile_shared_id_noparent.json: at \
+         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
+         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
+         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
+         overlay from independent profiles\n",
+    ),
+    (
+        "real/snyk-no-results.json",
+        "warning: fixtures/results/real/snyk-no-results.json: at profiles[0]: profile \"# Snyk \
+         (https://snyk.io) policy file, patches or ignores known vulnerabilities.\\nversion: \
+         v1.22.1\\nignore: {}\\npatch: {}\\n\" has no controls: nothing in it is counted, and \
+         its compliance is 0 %\n",
+    ),
+    (
+        "synthetic/sevtag_array.json",
+        "warning: fixtures/results/synthetic/sevtag_array.json: at profiles[0].controls[0]: control \
+         R1: tags.severity is an array, not a string; severity taken from impact 0.5\n",
+    ),
+    (
+        "synthetic/sevtag_number.json",
+        "warning: fixtures/results/synthetic/sevtag_number.json: at profiles[0].controls[0]: control \
+         R1: tags.severity is a number, not a string; severity taken from impact 0.5\n",
+    ),
+    (
+        "synthetic/zero_controls.json",
+        "warning: fixtures/results/synthetic/zero_controls.json: at profiles[0]: profile \"empty\" \
+         has no controls: nothing in it is counted, and its compliance is 0 %\n",
+    ),
+];
+
+fn expected_stderr(rel: &str) -> &'static str {
+    WARNINGS
+        .iter()
+        .find(|(f, _)| *f == rel)
+        .map_or("", |(_, stderr)| stderr)
+}
 
 fn saf_summary(rel: &str) -> (i32, Option<Value>) {
     let key = saf_key(rel);
@@ -253,7 +361,7 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                     saf,
                     "{rel}: differs from saf"
                 );
-                assert!(stderr.is_empty(), "{rel}: unexpected stderr {stderr}");
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Differs { rule, changes } => {
                 assert_documented_difference(rule);
@@ -265,6 +373,7 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                     patched(saf, changes),
                     "{rel}: not explained by {rule}"
                 );
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Replaced { rule, summary } => {
                 assert_documented_difference(rule);
@@ -275,8 +384,13 @@ fn every_fixture_matches_saf_or_a_named_difference() {
                 if let Some(saf) = saf {
                     assert_ne!(ours, saf, "{rel}: equal to saf; the table should say Equal");
                 }
+                assert_eq!(stderr, expected_stderr(rel), "{rel}: stderr");
             }
             Rejected => {
+                assert!(
+                    expected_stderr(rel).is_empty(),
+                    "{rel}: a rejected file's stderr is its snapshot, not a warning"
+                );
                 assert_eq!(
                     saf_rc, 1,
                     "{rel}: saf accepted it; a rejection needs a named difference"

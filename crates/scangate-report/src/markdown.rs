@@ -21,6 +21,45 @@ pub fn escape_inline(text: &str) -> String {
     crate::summary::escape_markdown_inline(text)
 }
 
+/// Untrusted text as a heading's text: inline-escaped and trimmed (a trailing space is
+/// markdownlint's MD009), never empty, and not ending in punctuation, which MD026 takes for a
+/// sentence written as a heading (profile names such as `tests from controls.test.` do). The
+/// last character is then written as a character reference, which GitHub shows the same.
+fn heading_text(text: &str) -> String {
+    let mut out = escape_inline(text).trim().to_owned();
+    if out.is_empty() {
+        return "(no name)".to_owned();
+    }
+    // markdownlint's list (`allPunctuationNoQuestion`); `:` and `!` arrive escaped.
+    if let Some(last) = out.chars().last()
+        && ".,;:!。，；：！".contains(last)
+    {
+        out.truncate(out.len() - last.len_utf8());
+        if out.ends_with('\\') {
+            out.pop();
+        }
+        out.push_str(&format!("&#{};", u32::from(last)));
+    }
+    out
+}
+
+/// One row of a table in markdownlint's compact style. Each cell is trimmed and an empty one is
+/// a single space: `|  |` and a cell's trailing space are misplaced pipes to MD060 (scanners
+/// leave titles and messages empty, or end them with spaces).
+fn table_row(cells: &[&str]) -> String {
+    let mut row = String::from("|");
+    for cell in cells {
+        let cell = cell.trim();
+        if !cell.is_empty() {
+            row.push(' ');
+            row.push_str(cell);
+        }
+        row.push_str(" |");
+    }
+    row.push('\n');
+    row
+}
+
 /// Escapes untrusted text for an HTML `<pre>` block inside Markdown.
 fn escape_pre(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -39,6 +78,9 @@ fn escape_pre(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // `(text)[text]` is a reversed link to markdownlint (MD011), which reads `<pre>`
+            // as text; regular expressions in check text are full of it.
+            '[' if out.ends_with(')') => out.push_str("&#91;"),
             '\n' => {
                 // Trailing spaces would be a hard line break to a Markdown linter.
                 let kept = out.trim_end_matches(' ').len();
@@ -167,7 +209,7 @@ pub fn write(
         writeln!(
             out,
             "### {}\n\n{}\n",
-            escape_inline(&profile.profile_name),
+            heading_text(&profile.profile_name),
             markdown_table(profile)
         )
         .ok();
@@ -195,7 +237,7 @@ pub fn write(
         if failing.is_empty() {
             continue;
         }
-        let heading = format!("## Details: {}\n\n", escape_inline(input.name));
+        let heading = format!("## Details: {}\n\n", heading_text(input.name));
         if out.len() + heading.len() > budget {
             omitted += failing.len();
             continue;
@@ -247,7 +289,7 @@ pub fn write(
 fn verdict_section(input: &ReportInput<'_>) -> String {
     let mut out = String::new();
     let summary = input.summary;
-    let name = escape_inline(input.name);
+    let name = heading_text(input.name);
     match input.verdict {
         Some(verdict) => {
             let mark = if verdict.passed() { "✅" } else { "❌" };
@@ -264,14 +306,12 @@ fn verdict_section(input: &ReportInput<'_>) -> String {
                 out.push_str("| Rule | Limit | Actual | Result |\n| --- | --- | --- | --- |\n");
                 for rule in &verdict.outcomes {
                     let result = if rule.passed { "✅ pass" } else { "❌ fail" };
-                    writeln!(
-                        out,
-                        "| `{}` | {} | {} | {result} |",
-                        rule.key,
-                        escape_inline(&rule.limit.to_string()),
-                        escape_inline(&rule.actual.to_string())
-                    )
-                    .ok();
+                    out.push_str(&table_row(&[
+                        &format!("`{}`", rule.key),
+                        &escape_inline(&rule.limit.to_string()),
+                        &escape_inline(&rule.actual.to_string()),
+                        result,
+                    ]));
                 }
                 out.push('\n');
             }
@@ -320,13 +360,13 @@ fn failed_table(
         let message = explaining_message(c.status, &full)
             .map(cell_message)
             .unwrap_or_default();
-        let row = format!(
-            "| {} | {} | {} | {} | {message} |\n",
-            escape_inline(&c.control.id),
+        let row = table_row(&[
+            &escape_inline(&c.control.id),
             c.severity.key(),
             c.status.label(),
-            escape_inline(title)
-        );
+            &escape_inline(title),
+            &message,
+        ]);
         if out.len() + row.len() + 400 > limit {
             let left = failing.len() - k;
             writeln!(
@@ -436,4 +476,39 @@ fn details_block(view: &ControlView<'_>) -> String {
     )
     .ok();
     block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_end_neither_in_punctuation_nor_in_space() {
+        assert_eq!(
+            heading_text("tests from controls.test."),
+            "tests from controls.test&#46;"
+        );
+        assert_eq!(heading_text("Ready!"), "Ready&#33;");
+        assert_eq!(heading_text("key:"), "key&#58;");
+        assert_eq!(heading_text("policy\npatch: {}\n"), "policy patch\\: {}");
+        assert_eq!(heading_text(" \n"), "(no name)");
+        assert_eq!(heading_text("What?"), "What?");
+        assert_eq!(heading_text("plain-name"), "plain-name");
+    }
+
+    #[test]
+    fn table_cells_are_trimmed_and_an_empty_one_is_one_space() {
+        assert_eq!(
+            table_row(&["V-1", "high", "", " Ensure x  "]),
+            "| V-1 | high | | Ensure x |\n"
+        );
+    }
+
+    #[test]
+    fn pre_text_never_holds_a_reversed_link() {
+        assert_eq!(
+            escape_pre("grep -E '(exit,always)[\\s]' and (a)[0] [b]"),
+            "grep -E '(exit,always)&#91;\\s]' and (a)&#91;0] [b]"
+        );
+    }
 }

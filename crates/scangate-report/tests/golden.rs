@@ -1,7 +1,8 @@
 //! Golden Markdown, JUnit and JSON reports for the four golden fixtures, and the properties
 //! every one of them must have; inputs that could not be read, in both formats. The files are also written to `target/golden/<format>/`,
 //! where `.ci/check-reports.sh` hands them to real consumers (markdownlint, junitparser +
-//! junit-10.xsd).
+//! junit-10.xsd). The Markdown report of every other real fixture is written there too, so
+//! that markdownlint sees what scanners really write.
 
 mod support;
 
@@ -41,7 +42,124 @@ fn markdown_golden() {
         .unwrap();
         assert!(text.len() < 1024 * 1024, "{fixture}: over GitHub's limit");
         check_markdown_structure(fixture, &text);
+        check_markdownlint_rules(fixture, &text);
         insta::assert_snapshot!(format!("markdown__{}", stem(fixture)), text);
+    }
+}
+
+/// Real results (SAF CLI's test data at the top of `fixtures/results/`, and the files from other
+/// repositories in `real/`) that scangate reads, other than the golden ones.
+fn real_fixtures() -> Vec<String> {
+    let dir = support::fixture("");
+    let mut out = Vec::new();
+    for sub in ["", "real/"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let rel = format!("{sub}{}", path.file_name().unwrap().to_string_lossy());
+            let parses = scangate_results::Input::read(&path)
+                .unwrap()
+                .parse()
+                .is_ok();
+            // Profile JSON (no results) is the only kind of real fixture refused on purpose.
+            assert!(parses || sub.is_empty(), "{rel} does not parse");
+            if parses && !GOLDEN.contains(&rel.as_str()) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Nine of 38 real files once broke markdownlint: empty and space-padded table cells (MD060),
+/// `(…)[…]` in check text (MD011), headings from names ending in a full stop (MD026) or a
+/// newline (MD009). Each real fixture's report is written where CI lints the golden ones, and
+/// checked here for those rules.
+#[test]
+fn markdown_of_every_real_fixture_keeps_markdownlint_s_rules() {
+    let fixtures = real_fixtures();
+    assert!(
+        fixtures.iter().filter(|f| f.starts_with("real/")).count() >= 10,
+        "{fixtures:?}"
+    );
+    for fixture in &fixtures {
+        let built = build(&[fixture], Some(DEFAULT_GATE));
+        let (out, _) = render(Format::Markdown, &built);
+        let text = String::from_utf8(out).unwrap();
+        std::fs::write(
+            golden_dir("markdown").join(format!("{}.md", stem(fixture))),
+            &text,
+        )
+        .unwrap();
+        check_markdown_structure(fixture, &text);
+        check_markdownlint_rules(fixture, &text);
+    }
+}
+
+/// The markdownlint rules (with `.markdownlint-cli2.jsonc`) that untrusted text can break,
+/// checked without Node: CI runs markdownlint itself on the same files.
+fn check_markdownlint_rules(fixture: &str, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut in_pre = false;
+    let mut compact_table = false;
+    for (n, line) in lines.iter().enumerate() {
+        let at = format!("{fixture}, line {}", n + 1);
+        assert!(
+            !line.ends_with([' ', '\t']),
+            "{at}: trailing whitespace (MD009): {line:?}"
+        );
+        // markdownlint reads `<pre>` and every other line as text: no `(text)[text]` anywhere.
+        assert!(
+            !line.contains(")["),
+            "{at}: reversed link syntax (MD011): {line:?}"
+        );
+        if line.starts_with("<pre>") {
+            in_pre = true;
+        }
+        if !in_pre && line.starts_with('#') {
+            let heading = line.trim_start_matches('#').trim();
+            let entity = heading.ends_with(';')
+                && heading
+                    .rfind('&')
+                    .is_some_and(|i| heading[i..].starts_with("&#"));
+            assert!(
+                entity || !heading.ends_with(|c| ".,;:!。，；：！".contains(c)),
+                "{at}: heading ends in punctuation (MD026): {line:?}"
+            );
+        }
+        if line.contains("</pre>") {
+            in_pre = false;
+        }
+        if !line.starts_with('|') {
+            compact_table = false;
+            continue;
+        }
+        if lines
+            .get(n + 1)
+            .is_some_and(|next| next.starts_with("| ---"))
+        {
+            compact_table = true;
+        }
+        if compact_table {
+            // MD060, style "compact": one space on each side of every pipe between cells.
+            let bytes = line.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                if b != b'|' || (i > 0 && bytes[i - 1] == b'\\') {
+                    continue;
+                }
+                let left_ok = i == 0 || (bytes[i - 1] == b' ' && i >= 2 && bytes[i - 2] != b' ');
+                let right_ok = i + 1 == bytes.len()
+                    || (bytes[i + 1] == b' ' && bytes.get(i + 2).is_some_and(|&c| c != b' '));
+                assert!(
+                    left_ok && right_ok,
+                    "{at}: cell padding at column {} (MD060): {line:?}",
+                    i + 1
+                );
+            }
+        }
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Results<'a> {
     pub profiles: Vec<Profile<'a>>,
     /// The InSpec version that wrote the file.
     pub version: Text<'a>,
+    /// What reading the file found worth telling but not fatal; [`crate::Summary`] adds them
+    /// to its own.
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// The scanned target.

@@ -89,7 +89,8 @@ struct MinEntry<'a> {
 
 /// Parses a results file already in memory. `path` only names the file in errors.
 ///
-/// A UTF-8 byte-order mark is skipped. The returned model borrows from `bytes`.
+/// A UTF-8 byte-order mark is skipped. The returned model borrows from `bytes`, which must be
+/// UTF-8 (anything else is an error here): [`crate::Input::parse`] reads what is not as U+FFFD.
 pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<Results<'a>, Error> {
     let fail = |kind| Error {
         path: path.to_owned(),
@@ -117,7 +118,10 @@ pub fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<Results<'a>, Error> {
             }));
         }
     }
-    let top: TopLevel<'a> = match serde_json::from_slice(bytes) {
+    // One check of the whole buffer, after which serde reads it as `str` and checks no string
+    // again (its slice reader validates each one it borrows).
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(path, bytes, e.valid_up_to()))?;
+    let top: TopLevel<'a> = match serde_json::from_str(text) {
         Ok(top) => top,
         Err(err) => return Err(syntax_error(path, bytes, &err)),
     };
@@ -279,6 +283,28 @@ fn control_error(
     serde_error(path, line_column, json_path, err, slice.as_bytes())
 }
 
+/// The error for a file that stops being UTF-8 at `offset`.
+fn not_utf8(path: &Path, bytes: &[u8], offset: usize) -> Error {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    Error {
+        path: path.to_owned(),
+        kind: ErrorKind::Invalid {
+            location: Location {
+                line_column: Some((line, column)),
+                json_path: "$".to_owned(),
+            },
+            message: format!("not UTF-8: byte 0x{:02x} at offset {offset}", bytes[offset]),
+        },
+    }
+}
+
 fn invalid_json(bytes: &[u8]) -> serde_json::Error {
     match serde_json::from_slice::<IgnoredAny>(bytes) {
         Err(e) => e,
@@ -318,6 +344,7 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
                 platform: Some(platform),
                 profiles,
                 version,
+                warnings: Vec::new(),
             })
         }
         (None, Some(_)) if name.is_some() => Err(ErrorKind::ProfileNotResults),
@@ -329,6 +356,7 @@ fn build(top: TopLevel<'_>) -> Result<Results<'_>, ErrorKind> {
                 platform: None,
                 profiles: from_json_min(entries)?,
                 version,
+                warnings: Vec::new(),
             })
         }
         (None, None) => Err(ErrorKind::NotResults {

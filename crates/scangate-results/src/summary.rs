@@ -100,8 +100,9 @@ pub struct ProfileSummary<'r> {
 /// Something worth telling the user that does not stop the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
-    /// JSON path of the control, e.g. `profiles[0].controls[3]`.
-    pub json_path: String,
+    /// Where in the file: a JSON path (`profiles[0].controls[3]`, `profiles[1]`) or a byte
+    /// offset (`byte 4455`, counted from 0).
+    pub location: String,
     pub message: String,
 }
 
@@ -169,8 +170,9 @@ impl<'r> Flat<'r> {
 fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
     let profiles = &results.profiles;
     let flat = Flat::new(profiles);
-    let parent_of = link_controls(profiles, &flat);
-    let counted = counted_profiles(profiles);
+    let kind = Dependencies::of(results);
+    let parent_of = link_controls(profiles, &flat, kind);
+    let (counted, merges) = counted_profiles(profiles, kind);
 
     // A control stops counting only when a control of a counted profile extends it: duplicate
     // ids inside one profile behave as in saf, but a dependency's copy no longer hides the
@@ -188,8 +190,11 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
         profiles: Vec::new(),
         controls: Vec::new(),
         counts: Counts::default(),
-        warnings: Vec::new(),
+        warnings: results.warnings.clone(),
     };
+    for merge in &merges {
+        summary.warnings.push(merge.warning(results));
+    }
     let mut chain_mark = vec![u32::MAX; flat.controls.len()];
     for (p, profile) in profiles.iter().enumerate().filter(|(p, _)| counted[*p]) {
         let start = summary.controls.len();
@@ -204,7 +209,7 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
             let (status, severity) = (control.status, control.severity);
             if let Some(SeverityWarning { tag, found }) = &control.severity_warning {
                 summary.warnings.push(Warning {
-                    json_path: format!("profiles[{}].controls[{}]", flat.owner[root], root - flat.starts[flat.owner[root] as usize]),
+                    location: format!("profiles[{}].controls[{}]", flat.owner[root], root - flat.starts[flat.owner[root] as usize]),
                     message: format!(
                         "control {}: tags.{tag} is {found}, not a string; severity taken from impact {}",
                         control.id, control.impact
@@ -220,6 +225,9 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
                 severity,
             });
         }
+        if profile.controls.is_empty() {
+            summary.warnings.push(no_controls(p, profile));
+        }
         summary.counts.merge(&counts);
         summary.profiles.push(ProfileSummary {
             profile,
@@ -229,6 +237,52 @@ fn summarize<'r>(results: &'r Results<'r>) -> Summary<'r> {
         });
     }
     summary
+}
+
+/// Text from the file for a warning line: as it is when it is a plain word or version, else
+/// quoted with its control characters escaped, so that it cannot rewrite the terminal.
+fn shown(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("{text:?}")
+    }
+}
+
+/// A counted profile without controls shows 0 % and fails a compliance gate: say so, and
+/// why when InSpec said (a profile skipped on an unsupported platform, or one that failed to
+/// load, reports its reason in `status_message` or `skip_message`).
+fn no_controls(p: usize, profile: &Profile<'_>) -> Warning {
+    const MAX_REASON: usize = 300;
+    let mut message = format!(
+        "profile {:?} has no controls: nothing in it is counted, and its compliance is 0 %",
+        profile.name.as_str()
+    );
+    let status = profile.status.as_deref().filter(|s| *s != "loaded");
+    let reason = profile
+        .status_message
+        .as_deref()
+        .or(profile.skip_message.as_deref())
+        .filter(|m| !m.trim().is_empty());
+    if let Some(status) = status {
+        message.push_str(&format!("; its status is {}", shown(status)));
+    }
+    if let Some(reason) = reason {
+        let mut end = reason.len().min(MAX_REASON);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        let more = if end < reason.len() { "…" } else { "" };
+        message.push_str(&format!(": {:?}{more}", &reason[..end]));
+    }
+    Warning {
+        location: format!("profiles[{p}]"),
+        message,
+    }
 }
 
 /// Follows `extendsFrom[0]` to the deepest ancestor. A cycle (which crashes saf) ends at
@@ -248,8 +302,113 @@ fn root_of(start: usize, parent_of: &[Option<u32>], mark: &mut [u32]) -> usize {
     g
 }
 
-/// inspecjs's linking: each control gets at most one ancestor (`extendsFrom[0]`).
-fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option<u32>> {
+/// What a file says about which of its profiles depend on which (compat:independent-profiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dependencies {
+    /// Some `parent_profile`, or a `depends` that names a profile of the file.
+    Declared,
+    /// Neither field, from an InSpec that writes both whenever a profile has dependencies:
+    /// the profiles are independent, whatever ids they share.
+    None,
+    /// Neither field usable, and no way to know: the overlays of old InSpec versions, which
+    /// only repeating a control id gives away (compat:saf-overlays).
+    Unknown,
+}
+
+/// InSpec versions that write `depends` into the JSON report: 2.1.70 on (inspec#3033), and
+/// 1.51.24 to the end of 1.x (inspec#3035, the same change on the 1.x line). `parent_profile`
+/// follows in 2.2.25 (inspec#3164, for inspec#3135). Earlier 2.x and 1.51 releases leave both
+/// out, so a wrapper and the profile it includes look like two profiles sharing control ids.
+fn writes_depends(version: &str) -> bool {
+    let mut parts = version.trim().split('.').map(|part| {
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        part[..digits].parse::<u64>().ok()
+    });
+    let (Some(Some(major)), minor, patch) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let version = (
+        major,
+        minor.flatten().unwrap_or(0),
+        patch.flatten().unwrap_or(0),
+    );
+    version >= (2, 1, 70) || ((1, 51, 24)..(2, 0, 0)).contains(&version)
+}
+
+impl Dependencies {
+    fn of(results: &Results<'_>) -> Dependencies {
+        let profiles = &results.profiles;
+        let names: std::collections::HashSet<&str> =
+            profiles.iter().map(|p| p.name.as_str()).collect();
+        let declared = profiles.iter().any(|p| {
+            p.parent_profile.is_some()
+                || p.depends
+                    .iter()
+                    .any(|d| d.name.as_deref().is_some_and(|n| names.contains(n)))
+        });
+        let silent = profiles
+            .iter()
+            .all(|p| p.parent_profile.is_none() && p.depends.is_empty());
+        // json-min never carries profile metadata, whatever InSpec wrote it.
+        let writer_says = results.format == crate::Format::Exec && writes_depends(&results.version);
+        if declared {
+            Dependencies::Declared
+        } else if silent && writer_says {
+            Dependencies::None
+        } else {
+            Dependencies::Unknown
+        }
+    }
+}
+
+/// A profile taken for a dependency of earlier ones because it repeats their control ids.
+#[derive(Debug)]
+struct Merge {
+    profile: usize,
+    /// The earlier profiles whose ids it repeats, and how many of each.
+    into: Vec<(usize, usize)>,
+}
+
+impl Merge {
+    fn warning(&self, results: &Results<'_>) -> Warning {
+        let name = |p: usize| format!("{:?}", results.profiles[p].name.as_str());
+        let into: Vec<String> = self
+            .into
+            .iter()
+            .map(|&(p, shared)| {
+                let ids = if shared == 1 { "id" } else { "ids" };
+                format!("{} ({shared} shared control {ids})", name(p))
+            })
+            .collect();
+        let version = shown(&results.version);
+        let why = if results.format == crate::Format::Exec && writes_depends(&results.version) {
+            "the file's `depends` name none of its profiles".to_owned()
+        } else {
+            format!(
+                "InSpec {version} wrote neither `depends` nor `parent_profile` (they came in \
+                 2.1.70 and 2.2.25)"
+            )
+        };
+        Warning {
+            location: format!("profiles[{}]", self.profile),
+            message: format!(
+                "profile {} is merged into {} as an overlay's dependency: {why}, so shared ids \
+                 are all that tells an overlay from independent profiles",
+                name(self.profile),
+                into.join(", ")
+            ),
+        }
+    }
+}
+
+/// inspecjs's linking: each control gets at most one ancestor (`extendsFrom[0]`). When the
+/// file's profiles are known to be independent, same-id controls are linked only within one
+/// profile (saf's n − 1 for repeated ids stays), never across two.
+fn link_controls<'r>(
+    profiles: &'r [Profile<'r>],
+    flat: &Flat<'r>,
+    kind: Dependencies,
+) -> Vec<Option<u32>> {
     let n = profiles.len();
     let mut first_named: HashMap<&str, usize> = HashMap::with_capacity(n);
     for (p, profile) in profiles.iter().enumerate() {
@@ -290,16 +449,22 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
         })
         .collect();
 
-    // For unrelated profiles: the first control with each id that has results, else the first.
-    let mut fallback: HashMap<&str, (u32, Option<u32>)> = HashMap::new();
+    // For unrelated profiles: the first control with each id that has results, else the first,
+    // in the whole file or, for independent profiles, in the control's own profile.
+    let scope = |g: usize| match kind {
+        Dependencies::None => flat.owner[g],
+        Dependencies::Declared | Dependencies::Unknown => 0,
+    };
+    let mut fallback: HashMap<(u32, &str), (u32, Option<u32>)> = HashMap::new();
     let needs_fallback = (0..n).any(|p| extends_from[p].is_empty() && !has_parent[p]);
     if needs_fallback {
         fallback.reserve(flat.controls.len());
         for (g, control) in flat.controls.iter().enumerate() {
-            let g = g as u32;
-            let entry = fallback.entry(control.id.as_str()).or_insert((g, None));
+            let entry = fallback
+                .entry((scope(g), control.id.as_str()))
+                .or_insert((g as u32, None));
             if entry.1.is_none() && control.has_results {
-                entry.1 = Some(g);
+                entry.1 = Some(g as u32);
             }
         }
     }
@@ -313,7 +478,7 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
                 .iter()
                 .find_map(|&e| first_in_profile[e].get(id).copied())
                 .filter(|&a| a as usize != g);
-        } else if let Some(&(first, populated)) = fallback.get(id) {
+        } else if let Some(&(first, populated)) = fallback.get(&(scope(g), id)) {
             let target = populated.unwrap_or(first);
             if target as usize != g {
                 parent_of[g] = Some(target);
@@ -325,7 +490,9 @@ fn link_controls<'r>(profiles: &'r [Profile<'r>], flat: &Flat<'r>) -> Vec<Option
 }
 
 /// compat:independent-profiles: a profile counts unless it is a dependency of another one.
-fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
+/// Also returns the profiles taken for dependencies only because they repeat control ids, so
+/// that the guess is never silent.
+fn counted_profiles(profiles: &[Profile<'_>], kind: Dependencies) -> (Vec<bool>, Vec<Merge>) {
     let present: HashMap<&str, usize> = profiles
         .iter()
         .enumerate()
@@ -339,30 +506,42 @@ fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
             }
         }
     }
-    let linked =
-        profiles.iter().any(|p| p.parent_profile.is_some()) || named_by_depends.iter().any(|&d| d);
-    let mut counted: Vec<bool> = if linked {
-        profiles
+    let mut merges = Vec::new();
+    let mut counted: Vec<bool> = match kind {
+        Dependencies::Declared => profiles
             .iter()
             .zip(&named_by_depends)
             .map(|(p, &named)| p.parent_profile.is_none() && !named)
-            .collect()
-    } else {
-        // Old overlays (no parent_profile, no depends): a later profile repeating an earlier
-        // profile's control id is that profile's dependency.
-        let mut first_profile_of: HashMap<&str, usize> = HashMap::new();
-        profiles
-            .iter()
-            .enumerate()
-            .map(|(p, profile)| {
-                let mut repeats = false;
-                for control in &profile.controls {
-                    let first = *first_profile_of.entry(control.id.as_str()).or_insert(p);
-                    repeats |= first < p;
-                }
-                !repeats
-            })
-            .collect()
+            .collect(),
+        Dependencies::None => vec![true; profiles.len()],
+        Dependencies::Unknown => {
+            // Old overlays: a later profile repeating an earlier profile's control id is that
+            // profile's dependency.
+            let mut first_profile_of: HashMap<&str, usize> = HashMap::new();
+            profiles
+                .iter()
+                .enumerate()
+                .map(|(p, profile)| {
+                    let mut into: Vec<(usize, usize)> = Vec::new();
+                    let mut seen = std::collections::HashSet::new();
+                    for control in &profile.controls {
+                        let id = control.id.as_str();
+                        let first = *first_profile_of.entry(id).or_insert(p);
+                        if first < p && seen.insert(id) {
+                            match into.iter_mut().find(|(q, _)| *q == first) {
+                                Some((_, shared)) => *shared += 1,
+                                None => into.push((first, 1)),
+                            }
+                        }
+                    }
+                    let repeats = !into.is_empty();
+                    if repeats {
+                        merges.push(Merge { profile: p, into });
+                    }
+                    !repeats
+                })
+                .collect()
+        }
     };
     // Nothing left (a cycle of parent_profile): fall back to saf's choice.
     if !counted.iter().any(|&c| c)
@@ -370,7 +549,7 @@ fn counted_profiles(profiles: &[Profile<'_>]) -> Vec<bool> {
     {
         *first = true;
     }
-    counted
+    (counted, merges)
 }
 
 /// One entry of `scangate summary`: a profile name across every input (compat:saf-summary, compat:multi-file-sums).
@@ -465,8 +644,12 @@ mod tests {
     use crate::Input;
 
     fn doc(profiles: &str) -> Input {
+        doc_from("5", profiles)
+    }
+
+    fn doc_from(version: &str, profiles: &str) -> Input {
         let json = format!(
-            r#"{{"platform":{{"name":"p","release":"1"}},"statistics":{{}},"version":"5","profiles":[{profiles}]}}"#
+            r#"{{"platform":{{"name":"p","release":"1"}},"statistics":{{}},"version":"{version}","profiles":[{profiles}]}}"#
         );
         Input::from_bytes("t.json", json.into_bytes())
     }
@@ -549,6 +732,164 @@ mod tests {
             s.controls[0].control,
             &results.profiles[2].controls[0]
         ));
+    }
+
+    #[test]
+    fn depends_is_written_from_inspec_2_1_70_and_1_51_24() {
+        for (version, writes) in [
+            ("1.7.0", false),
+            ("1.51.23", false),
+            ("1.51.24", true),
+            ("1.51.31", true),
+            ("2.0.0", false),
+            ("2.1.54", false),
+            ("2.1.69", false),
+            ("2.1.70", true),
+            ("2.1.84", true),
+            ("2.2.20", true),
+            ("2.10", true),
+            ("4.18.24", true),
+            ("5", true),
+            ("6.6.0-beta", true),
+            ("", false),
+            ("unknown", false),
+        ] {
+            assert_eq!(writes_depends(version), writes, "{version}");
+        }
+    }
+
+    /// Two profiles sharing one id (a copy of a check in each), as InSpec 2.2 wrote them.
+    fn sharing_one_id(version: &str) -> Input {
+        doc_from(
+            version,
+            &format!(
+                "{},{}",
+                profile("a", None, &[("S", "failed"), ("A", "passed")]),
+                profile(
+                    "b",
+                    None,
+                    &[("S", "failed"), ("B", "failed"), ("B", "failed")]
+                )
+            ),
+        )
+    }
+
+    #[test]
+    fn profiles_of_an_inspec_that_writes_depends_and_have_none_are_independent() {
+        let input = sharing_one_id("2.2.20");
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        let names: Vec<&str> = s.profiles.iter().map(|p| p.profile.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        // Both copies of S fail; b's repeated B still counts once, as saf counts it.
+        assert_eq!(s.counts.total(Status::Failed), 3);
+        assert_eq!(s.counts.total(Status::Passed), 1);
+        assert!(std::ptr::eq(
+            s.controls[2].control,
+            &results.profiles[1].controls[0]
+        ));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn profiles_of_an_older_inspec_that_share_ids_are_merged_and_it_says_so() {
+        let input = sharing_one_id("2.1.69");
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 1);
+        assert_eq!(s.counts.total(Status::Failed), 1);
+        assert_eq!(
+            s.warnings,
+            vec![Warning {
+                location: "profiles[1]".to_owned(),
+                message: "profile \"b\" is merged into \"a\" (1 shared control id) as an \
+                          overlay's dependency: InSpec 2.1.69 wrote neither `depends` nor \
+                          `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are \
+                          all that tells an overlay from independent profiles"
+                    .to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn json_min_profiles_that_share_ids_are_merged_and_it_says_so() {
+        // json-min carries no profile metadata, whichever InSpec wrote it.
+        let json = br#"{"version":"4.18.24","statistics":{"duration":0.1},"controls":[
+            {"id":"S","profile_id":"a","profile_sha256":"0","status":"failed","code_desc":"d"},
+            {"id":"S","profile_id":"b","profile_sha256":"1","status":"failed","code_desc":"d"}]}"#;
+        let input = Input::from_bytes("min.json", json.to_vec());
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 1);
+        assert_eq!(s.warnings.len(), 1);
+        assert!(
+            s.warnings[0]
+                .message
+                .contains("InSpec 4.18.24 wrote neither"),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn depends_that_name_no_profile_leave_the_shared_id_rule_with_a_warning() {
+        let wrapper = profile("wrapper", None, &[("S", "")]).replacen(
+            r#""sha256""#,
+            r#""depends":[{"name":"base-v1.0","compliance":"admin/base"}],"sha256""#,
+            1,
+        );
+        let input = doc_from(
+            "2.1.81",
+            &format!("{wrapper},{}", profile("base", None, &[("S", "failed")])),
+        );
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 1);
+        assert_eq!(s.counts.total(Status::Failed), 1);
+        assert!(
+            s.warnings[0]
+                .message
+                .contains("the file's `depends` name none of its profiles"),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn a_profile_without_controls_is_counted_with_a_warning_that_says_why() {
+        let skipped = profile("windows-only", None, &[]).replacen(
+            r#""sha256""#,
+            r#""status":"skipped","skip_message":"Skipping profile: 'windows-only' on unsupported platform: 'ubuntu/18.04'.","sha256""#,
+            1,
+        );
+        let input = doc(&format!(
+            "{skipped},{},{}",
+            profile("linux", None, &[("L", "passed")]),
+            profile("empty\\u001b[2J", None, &[])
+        ));
+        let results = input.parse().unwrap();
+        let s = Summary::new(&results);
+        assert_eq!(s.profiles.len(), 3);
+        assert_eq!(s.profiles[0].counts.compliance(), 0);
+        assert_eq!(s.compliance(), 100);
+        assert_eq!(
+            s.warnings,
+            vec![
+                Warning {
+                    location: "profiles[0]".to_owned(),
+                    message: "profile \"windows-only\" has no controls: nothing in it is counted, \
+                              and its compliance is 0 %; its status is skipped: \"Skipping \
+                              profile: 'windows-only' on unsupported platform: 'ubuntu/18.04'.\""
+                        .to_owned(),
+                },
+                Warning {
+                    location: "profiles[2]".to_owned(),
+                    message: "profile \"empty\\u{1b}[2J\" has no controls: nothing in it is \
+                              counted, and its compliance is 0 %"
+                        .to_owned(),
+                },
+            ]
+        );
     }
 
     #[test]
