@@ -2,8 +2,9 @@
 //!
 //! Whatever the parser accepts must render: an error from any renderer after a successful
 //! parse is a crash here, because that is how a passed gate used to turn into exit 2 with a
-//! message naming neither the input nor the place. The JSON and SARIF reports must also
-//! read back as strict JSON.
+//! message naming neither the input nor the place. Each report must also read back: JSON
+//! with serde_json, SARIF into serde-sarif's typed model, JUnit with quick-junit, the rest
+//! as UTF-8.
 
 #![no_main]
 
@@ -30,6 +31,31 @@ fn threshold() -> &'static Threshold {
         scangate_threshold::load(DEFAULT_THRESHOLD, "thresholds/default.yml")
             .expect("the built-in threshold loads")
     })
+}
+
+/// Each machine-read report must read back with a strict reader of its format.
+fn read_back(format: Format, out: &[u8]) {
+    let result = match format {
+        Format::Json => serde_json::from_slice::<serde_json::Value>(out)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Format::Sarif => serde_json::from_slice::<serde_sarif::sarif::Sarif>(out)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Format::Junit => std::str::from_utf8(out)
+            .map_err(|e| e.to_string())
+            .and_then(|xml| {
+                quick_junit::Report::deserialize_from_str(xml)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }),
+        Format::Markdown | Format::Html => std::str::from_utf8(out)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = result {
+        panic!("{format} report does not read back: {e}");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -85,11 +111,7 @@ fuzz_target!(|data: &[u8]| {
         if let Err(e) = render(format, &report, &mut out, &RenderOptions::default()) {
             panic!("{format} report of a parsed input failed: {e}");
         }
-        if matches!(format, Format::Json | Format::Sarif) {
-            if let Err(e) = serde_json::from_slice::<serde_json::Value>(&out) {
-                panic!("{format} report is not strict JSON: {e}");
-            }
-        }
+        read_back(format, &out);
     }
     // The limits' truncation paths, which the default limits never reach on small inputs.
     let tight = RenderOptions {
@@ -98,9 +120,11 @@ fuzz_target!(|data: &[u8]| {
         template: None,
     };
     for format in [Format::Markdown, Format::Sarif] {
-        if let Err(e) = render(format, &report, &mut Vec::new(), &tight) {
+        let mut out = Vec::new();
+        if let Err(e) = render(format, &report, &mut out, &tight) {
             panic!("{format} report with tight limits failed: {e}");
         }
+        read_back(format, &out);
     }
     for format in [Format::Markdown, Format::Html] {
         let user = RenderOptions {
