@@ -294,13 +294,13 @@ fn a_lone_surrogate_in_a_string_field_says_so() {
 #[test]
 fn tags_at_the_limits_render_in_every_format() {
     let depth = scangate_results::MAX_OPAQUE_DEPTH;
+    // `depth - 1` objects around an array of edge-case scalars: `depth` levels in all.
+    let scalars =
+        r#"["\ud83d\ude00 \u00e9 \u0000 <b>", 1.7976931348623157e308, -0, 1e-400, true, null]"#;
     let deep_object = format!(
-        "{}{}",
+        "{}{scalars}{}",
         r#"{"k": "#.repeat(depth - 1),
-        format!(
-            r#"["\ud83d\ude00 \u00e9 \u0000 <b>", 1.7976931348623157e308, -0, 1e-400, true, null]{}"#,
-            "}".repeat(depth - 1)
-        )
+        "}".repeat(depth - 1)
     );
     let tags = [
         ("arrays", nested(depth, "\"bottom\"")),
