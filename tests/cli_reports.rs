@@ -199,3 +199,136 @@ fn report_schema_is_printed() {
     assert_eq!(schema["title"], "scangate report");
     assert!(schema["properties"]["schema_version"].is_object());
 }
+
+const RED_HAT_GOOD: &str = "fixtures/results/red_hat_good.json";
+
+/// red_hat_good.json (which passes the default gate) with `tags` added to its first control,
+/// written into `dir`.
+fn with_tags(dir: &std::path::Path, name: &str, tags: &str) -> std::path::PathBuf {
+    let good = std::fs::read_to_string(RED_HAT_GOOD).unwrap();
+    let changed = good.replacen(r#""tags": {"#, &format!(r#""tags": {{{tags}, "#), 1);
+    assert_ne!(changed, good);
+    let path = dir.join(name);
+    std::fs::write(&path, changed).unwrap();
+    path
+}
+
+fn nested(depth: usize, inner: &str) -> String {
+    format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// `check` with every report format into `dir/reports`: exit code, stderr (with `dir` as
+/// `<dir>`), and the names of the reports written.
+fn check_with_every_report(
+    dir: &std::path::Path,
+    input: &std::path::Path,
+) -> (i32, String, Vec<String>) {
+    let reports = dir.join("reports");
+    let mut cmd = scangate();
+    cmd.args(["check", "-q", "-i"]).arg(input);
+    for format in ["markdown", "junit", "sarif", "html", "json"] {
+        cmd.arg("--report")
+            .arg(format!("{format}={}", reports.join(format).display()));
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8(out.stderr)
+        .unwrap()
+        .replace(dir.to_str().unwrap(), "<dir>");
+    let mut written: Vec<String> = std::fs::read_dir(&reports)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    written.sort();
+    (out.status.code().unwrap(), stderr, written)
+}
+
+/// A tag value no strict JSON reader accepts used to pass the gate and then break the HTML
+/// report (exit 2 naming neither file nor place) and leave a JSON report jq rejects. It is
+/// now an input error, naming the tag.
+#[test]
+fn a_lone_surrogate_in_a_tag_is_an_input_error_naming_the_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = with_tags(dir.path(), "surrogate.json", r#""x": "\ud800""#);
+    let (code, stderr, written) = check_with_every_report(dir.path(), &input);
+    assert_eq!(code, 2);
+    assert!(written.is_empty(), "{written:?}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn a_tag_nested_past_the_limit_is_an_input_error_naming_the_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = with_tags(
+        dir.path(),
+        "deep.json",
+        &format!(r#""ok": [1], "deep": {}"#, nested(128, "")),
+    );
+    let (code, stderr, written) = check_with_every_report(dir.path(), &input);
+    assert_eq!(code, 2);
+    assert!(written.is_empty(), "{written:?}");
+    insta::assert_snapshot!(stderr);
+}
+
+/// The same lone surrogate in an ordinary string field: rejected before, now said plainly.
+#[test]
+fn a_lone_surrogate_in_a_string_field_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(RED_HAT_GOOD).unwrap();
+    let input = dir.path().join("code_desc.json");
+    std::fs::write(
+        &input,
+        good.replacen(r#""code_desc": ""#, r#""code_desc": "\uDC00 and "#, 1),
+    )
+    .unwrap();
+    let (code, stderr, written) = check_with_every_report(dir.path(), &input);
+    assert_eq!(code, 2);
+    assert!(written.is_empty(), "{written:?}");
+    insta::assert_snapshot!(stderr);
+}
+
+/// Tag values at the depth limit, with every kind of scalar at their edges, render in every
+/// format, and the JSON report holds them as they were.
+#[test]
+fn tags_at_the_limits_render_in_every_format() {
+    let depth = scangate_results::MAX_OPAQUE_DEPTH;
+    // `depth - 1` objects around an array of edge-case scalars: `depth` levels in all.
+    let scalars =
+        r#"["\ud83d\ude00 \u00e9 \u0000 <b>", 1.7976931348623157e308, -0, 1e-400, true, null]"#;
+    let deep_object = format!(
+        "{}{scalars}{}",
+        r#"{"k": "#.repeat(depth - 1),
+        "}".repeat(depth - 1)
+    );
+    let tags = [
+        ("arrays", nested(depth, "\"bottom\"")),
+        ("objects", deep_object),
+        ("pair", r#""\uD83D\uDE00""#.to_owned()),
+        ("big", "123456789012345678901234567890".to_owned()),
+    ];
+    let text: Vec<String> = tags.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let input = with_tags(dir.path(), "limits.json", &text.join(", "));
+    let (code, stderr, written) = check_with_every_report(dir.path(), &input);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(written, ["html", "json", "junit", "markdown", "sarif"]);
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("reports/json")).unwrap())
+            .expect("the JSON report is strict JSON");
+    let shown = &report["inputs"][0]["controls"][0]["tags"];
+    for (name, value) in &tags {
+        let expected: serde_json::Value = serde_json::from_str(value).unwrap();
+        let found = shown
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == *name)
+            .unwrap_or_else(|| panic!("tag {name} missing: {shown}"));
+        assert_eq!(found["value"], expected, "{name}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("reports/html")).unwrap();
+    assert!(html.contains("<dt>arrays</dt>"), "tags not shown");
+}

@@ -263,20 +263,41 @@ fn deep_nesting_where_a_value_is_expected_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn deep_nesting_in_ignored_and_opaque_values_is_skipped_without_recursion() {
-    // serde_json skips values iteratively and opaque tags are kept as raw text, so depth
-    // that would overflow a recursive walker costs nothing here.
+fn deep_nesting_in_ignored_values_is_skipped_without_recursion() {
+    // serde_json skips values iteratively, so depth that would overflow a recursive walker
+    // costs nothing here.
     let dir = tempfile::tempdir().unwrap();
     let path = deep_file(
         dir.path(),
         &format!(r#"{{"x":{}}}"#, nested(100_000)),
-        &format!(r#"{{"deep":{}}}"#, nested(100_000)),
+        r#"{"shallow":[[1]]}"#,
     );
     scangate()
         .args(["summary", "-f", "json", "-i"])
         .arg(&path)
         .assert()
         .success();
+}
+
+#[test]
+fn deep_nesting_in_a_tag_is_an_error_found_without_recursion() {
+    // Tags are kept as raw text and shown in reports, so their depth is checked when the file
+    // is read, by a walk that gives up at the limit rather than recursing 100,000 levels.
+    let dir = tempfile::tempdir().unwrap();
+    let path = deep_file(
+        dir.path(),
+        "",
+        &format!(r#"{{"deep":{}}}"#, nested(100_000)),
+    );
+    scangate()
+        .args(["summary", "-f", "json", "-i"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "at profiles[0].controls[0].tags.deep: nested more than 32 levels deep",
+        ));
 }
 
 #[test]

@@ -5,12 +5,11 @@
 //! report is exactly this model serialised; `scangate report schema` prints its JSON Schema.
 
 use scangate_results::model::Control;
-use scangate_results::{ProfileAggregate, Results, Severity, Status, Summary};
+use scangate_results::{OpaqueJson, ProfileAggregate, Results, Severity, Status, Summary};
 use scangate_threshold::{RuleOutcome, Verdict};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
-use serde_json::value::RawValue;
 
 /// Version of the JSON report and template context; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -508,9 +507,10 @@ pub struct DescriptionView<'a> {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TagView<'a> {
     pub name: &'a str,
-    /// The tag's JSON value, verbatim.
+    /// The tag's JSON value, verbatim (checked when the input was parsed, so every report
+    /// can carry it).
     #[schemars(with = "serde_json::Value")]
-    pub value: &'a RawValue,
+    pub value: OpaqueJson<'a>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -675,7 +675,10 @@ impl<'c> ControlView<'c> {
                 .tags
                 .other
                 .iter()
-                .map(|(name, value)| TagView { name, value })
+                .map(|(name, value)| TagView {
+                    name,
+                    value: *value,
+                })
                 .collect(),
             refs: c
                 .refs

@@ -4,11 +4,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
-
 use crate::model::ResultStatus;
+use crate::opaque::OpaqueJson;
 use crate::text::Text;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// `null` or absent becomes an empty list.
 pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
@@ -311,8 +310,8 @@ pub struct Tags<'a> {
     pub nist: Vec<Text<'a>>,
     /// DISA CCIs (`cci`), as strings.
     pub cci: Vec<Text<'a>>,
-    /// Every other tag, verbatim JSON, in file order.
-    pub other: Vec<(Text<'a>, &'a RawValue)>,
+    /// Every other tag, verbatim JSON (checked to be renderable), in file order.
+    pub other: Vec<(Text<'a>, OpaqueJson<'a>)>,
 }
 
 /// A string or a list of strings (other element types are dropped).
@@ -392,8 +391,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
                         "nist" => tags.nist = map.next_value::<StrOrList<'de>>()?.0,
                         "cci" => tags.cci = map.next_value::<StrOrList<'de>>()?.0,
                         _ => {
-                            let raw: &'de RawValue = map.next_value()?;
-                            tags.other.push((key, raw));
+                            tags.other.push((key, map.next_value()?));
                         }
                     }
                 }

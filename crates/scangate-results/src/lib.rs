@@ -26,6 +26,7 @@
 mod de;
 mod error;
 pub mod model;
+mod opaque;
 mod parse;
 mod status;
 mod summary;
@@ -36,6 +37,7 @@ use std::sync::OnceLock;
 
 pub use error::{Error, ErrorKind, Location};
 pub use model::{Format, Results};
+pub use opaque::{MAX_OPAQUE_DEPTH, OpaqueJson};
 pub use parse::{JSON_MIN_IMPACT, parse};
 pub use status::{Severity, SeverityWarning, Status, control_severity, control_status};
 pub use summary::{

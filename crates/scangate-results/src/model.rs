@@ -290,8 +290,8 @@ pub struct Attestation<'a> {
     pub updated_by: Text<'a>,
 }
 
-/// A tag value kept verbatim for display.
-pub type RawTag<'a> = &'a RawValue;
+/// A tag value kept verbatim for display, checked at parse time to be renderable.
+pub type RawTag<'a> = crate::opaque::OpaqueJson<'a>;
 
 /// What scangate keeps of a control for counting and gating: a few fields, its status and
 /// severity, and its JSON text, from which [`ControlHead::full`] parses the whole control
@@ -355,9 +355,11 @@ impl<'a> ControlHead<'a> {
             Body::Built(control) => (**control).clone(),
             // The same bytes already parsed as this type when the file was read, so this
             // cannot fail; were it ever to, the head's own fields still describe the control.
-            Body::Json(json) => {
-                serde_json::from_str(json.get()).unwrap_or_else(|_| self.placeholder())
-            }
+            // Debug builds (the tests, the fuzzers) say so loudly instead.
+            Body::Json(json) => serde_json::from_str(json.get()).unwrap_or_else(|e| {
+                debug_assert!(false, "control {:?} no longer parses: {e}", self.id);
+                self.placeholder()
+            }),
         }
     }
 

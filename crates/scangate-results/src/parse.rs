@@ -527,9 +527,8 @@ struct TypedProfile<'a> {
     controls: Option<Vec<Control<'a>>>,
 }
 
-/// What stands where a syntax error points (serde_json counts columns in bytes), for the
-/// "found" half of the message: the character, or its byte value when it is not printable.
-fn found_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+/// The byte offset of a 1-based line and column (serde_json counts columns in bytes).
+fn offset_of(bytes: &[u8], line: usize, column: usize) -> Option<usize> {
     let line_start = if line <= 1 {
         0
     } else {
@@ -540,7 +539,28 @@ fn found_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
             .nth(line - 2)
             .map(|(i, _)| i + 1)?
     };
-    let at = line_start + column.checked_sub(1)?;
+    Some(line_start + column.checked_sub(1)?)
+}
+
+/// The surrogate escape (`\ud800`) that serde_json stopped at or just after: the last one
+/// in the few bytes up to the error, as the user wrote it.
+fn surrogate_before(bytes: &[u8], line: usize, column: usize) -> Option<&str> {
+    let end = (offset_of(bytes, line, column)? + 1).min(bytes.len());
+    let window = &bytes[end.saturating_sub(16)..end];
+    window.windows(6).rev().find_map(|w| {
+        let hex = std::str::from_utf8(w.strip_prefix(b"\\u")?).ok()?;
+        let unit = u16::from_str_radix(hex, 16).ok()?;
+        (0xD800..=0xDFFF)
+            .contains(&unit)
+            .then(|| std::str::from_utf8(w).ok())
+            .flatten()
+    })
+}
+
+/// What stands where a syntax error points, for the "found" half of the message: the
+/// character, or its byte value when it is not printable.
+fn found_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+    let at = offset_of(bytes, line, column)?;
     let rest = bytes.get(at..)?;
     let head = &rest[..rest.len().min(4)];
     let ch = match std::str::from_utf8(head) {
@@ -559,7 +579,7 @@ fn found_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
 }
 
 /// serde's wording, rephrased as "expected X, found Y" in JSON's vocabulary.
-fn describe(err: &serde_json::Error, bytes: &[u8]) -> String {
+pub(crate) fn describe(err: &serde_json::Error, bytes: &[u8]) -> String {
     let full = err.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => &full[..i],
@@ -581,6 +601,18 @@ fn describe(err: &serde_json::Error, bytes: &[u8]) -> String {
     }
     if msg == "recursion limit exceeded" {
         return "nested more than 128 levels deep".to_owned();
+    }
+    // serde_json's names for a surrogate escape without its other half.
+    if msg == "unexpected end of hex escape" || msg == "lone leading surrogate in hex escape" {
+        let escape = surrogate_before(bytes, err.line(), err.column())
+            .map_or_else(|| "a `\\u` escape".to_owned(), |e| format!("`{e}`"));
+        return format!(
+            "{escape} is a lone UTF-16 surrogate escape, not valid Unicode \
+             (surrogates come in pairs: \\uD800-\\uDBFF, then \\uDC00-\\uDFFF)"
+        );
+    }
+    if msg == "number out of range" {
+        return "number out of range (beyond what a 64-bit float holds)".to_owned();
     }
     if msg.starts_with("EOF while parsing") {
         return format!("unexpected end of file ({})", msg.to_lowercase());
