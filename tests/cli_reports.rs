@@ -245,16 +245,32 @@ fn check_with_every_report(
     (out.status.code().unwrap(), stderr, written)
 }
 
+/// An input that cannot be read is gated around (compat:errors-fail): every report is still
+/// written, and each names the input among those that could not be read.
+fn assert_reports_list_the_error(dir: &std::path::Path, written: &[String]) {
+    assert_eq!(written, ["html", "json", "junit", "markdown", "sarif"]);
+    let reports = dir.join("reports");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.join("json")).unwrap()).unwrap();
+    assert_eq!(json["errors"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(json["passed"], false);
+    let markdown = std::fs::read_to_string(reports.join("markdown")).unwrap();
+    assert!(
+        markdown.contains("Inputs that could not be read (1)"),
+        "{markdown}"
+    );
+}
+
 /// A tag value no strict JSON reader accepts used to pass the gate and then break the HTML
 /// report (exit 2 naming neither file nor place) and leave a JSON report jq rejects. It is
-/// now an input error, naming the tag.
+/// now an input error, naming the tag, and the reports say so.
 #[test]
 fn a_lone_surrogate_in_a_tag_is_an_input_error_naming_the_tag() {
     let dir = tempfile::tempdir().unwrap();
     let input = with_tags(dir.path(), "surrogate.json", r#""x": "\ud800""#);
     let (code, stderr, written) = check_with_every_report(dir.path(), &input);
     assert_eq!(code, 2);
-    assert!(written.is_empty(), "{written:?}");
+    assert_reports_list_the_error(dir.path(), &written);
     insta::assert_snapshot!(stderr);
 }
 
@@ -268,7 +284,7 @@ fn a_tag_nested_past_the_limit_is_an_input_error_naming_the_tag() {
     );
     let (code, stderr, written) = check_with_every_report(dir.path(), &input);
     assert_eq!(code, 2);
-    assert!(written.is_empty(), "{written:?}");
+    assert_reports_list_the_error(dir.path(), &written);
     insta::assert_snapshot!(stderr);
 }
 
@@ -285,7 +301,7 @@ fn a_lone_surrogate_in_a_string_field_says_so() {
     .unwrap();
     let (code, stderr, written) = check_with_every_report(dir.path(), &input);
     assert_eq!(code, 2);
-    assert!(written.is_empty(), "{written:?}");
+    assert_reports_list_the_error(dir.path(), &written);
     insta::assert_snapshot!(stderr);
 }
 
