@@ -14,7 +14,9 @@ use libfuzzer_sys::fuzz_target;
 use scangate_report::check::{CheckOptions, Gated, write_check};
 use scangate_report::summary::{TableOptions, write_markdown, write_table};
 use scangate_report::template::UserTemplate;
-use scangate_report::{Format, Origin, RenderOptions, Report, ReportInput, render};
+use scangate_report::{
+    Format, Origin, RenderOptions, Report, ReportInput, UnreadableInput, render,
+};
 use scangate_results::{Input, Summary, aggregate};
 use scangate_threshold::Threshold;
 
@@ -58,10 +60,41 @@ fn read_back(format: Format, out: &[u8]) {
     }
 }
 
+/// An input the parser rejected: its error message quotes the input, so every report that
+/// lists it (gated or not, as `check` and `summary --report` do) must carry that text too.
+fn unreadable(message: &str) {
+    let errors = [UnreadableInput {
+        name: "fuzz.json",
+        origin: Origin::File { path: "fuzz.json" },
+        message,
+    }];
+    let options = CheckOptions {
+        width: Some(80),
+        ..CheckOptions::default()
+    };
+    write_check(&mut Vec::new(), &[], &errors, options).expect("check output of an error");
+    for threshold in [Some("thresholds/default.yml (built in)"), None] {
+        let report = Report {
+            inputs: &[],
+            errors: &errors,
+            profiles: &[],
+            threshold,
+        };
+        for format in Format::ALL {
+            let mut out = Vec::new();
+            if let Err(e) = render(format, &report, &mut out, &RenderOptions::default()) {
+                panic!("{format} report of an unreadable input failed: {e}");
+            }
+            read_back(format, &out);
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let input = Input::from_bytes("fuzz.json", data.to_vec());
-    let Ok(results) = input.parse() else {
-        return;
+    let results = match input.parse() {
+        Ok(results) => results,
+        Err(e) => return unreadable(&e.kind.to_string()),
     };
     let summary = Summary::new(&results);
     let verdict = scangate_threshold::evaluate(&summary, threshold());
@@ -79,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
             width: Some(80),
             ..CheckOptions::default()
         };
-        write_check(&mut Vec::new(), &gated, options).expect("check output");
+        write_check(&mut Vec::new(), &gated, &[], options).expect("check output");
     }
     let table = TableOptions {
         color: true,
@@ -103,6 +136,7 @@ fuzz_target!(|data: &[u8]| {
     }];
     let report = Report {
         inputs: &inputs,
+        errors: &[],
         profiles: &profiles,
         threshold: gate.then_some("thresholds/default.yml (built in)"),
     };
