@@ -259,9 +259,15 @@ pub struct FetchArgs {
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
 
-    /// Gate each pod's results against this threshold file in the same run.
-    #[arg(short = 'T', long, value_name = "FILE")]
-    pub threshold: Option<PathBuf>,
+    /// Gate each pod's results in the same run: -T FILE, -I TEXT, or --gate for the
+    /// built-in threshold, as `check` takes them.
+    #[command(flatten)]
+    pub threshold: ThresholdSource,
+
+    /// Gate each pod's results against the built-in threshold (thresholds/default.yml), the
+    /// one `check` uses when neither -T nor -I is given.
+    #[arg(long, conflicts_with = "ThresholdSource")]
+    pub gate: bool,
 
     /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]

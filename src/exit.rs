@@ -4,17 +4,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-/// What a successful run concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing was gated, or the gate passed.
-    Pass,
-    /// The gate ran and at least one rule failed.
-    Fail,
-    /// Some inputs could not be read: the rest were gated or summarised, and the errors are
-    /// already on stderr and in the reports. Exit 2, whatever the gate said about the rest.
-    Unreadable,
-}
+/// What a successful run concluded: defined with the pipeline that concludes it.
+pub use scangate_pipeline::Outcome;
 
 /// Marks an error as a Kubernetes/fetch failure (exit 3) rather than bad input (exit 2).
 #[derive(Debug, thiserror::Error)]

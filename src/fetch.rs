@@ -34,7 +34,8 @@ mod imp {
     };
 
     use super::{FetchArgs, Outcome};
-    use crate::check::{Plan, Source as GateSource};
+    use crate::check::Plan;
+    use scangate_pipeline::{Batch, Source as GateSource};
     use crate::exit::FetchFailed;
 
     /// Checks a copied results file before it is renamed into place: it must be InSpec
@@ -78,32 +79,26 @@ mod imp {
         if fetched.is_empty() {
             return Ok(Outcome::Pass);
         }
-        let sources: Vec<GateSource> = fetched
-            .iter()
-            .map(|f| GateSource::Pod {
-                namespace: f.namespace.clone(),
-                pod: f.name.clone(),
-                container: args.container.clone(),
-                path: f.results.clone(),
-            })
-            .collect();
-        crate::check::gate(&sources, plan)
+        let sources = fetched.iter().map(|f| {
+            GateSource::pod(&f.namespace, &f.name, &args.container, &f.results)
+        });
+        crate::check::gate(Batch::read(sources), plan)
     }
 
-    /// `--threshold` and `--report`, checked before anything is fetched (exit 2).
+    /// `-T`, `-I` or `--gate`, and `--report`, checked before anything is fetched (exit 2).
     fn gate_plan(args: &FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Option<Plan>> {
-        if args.threshold.is_none() && args.reports.is_empty() {
+        let gated =
+            args.gate || args.threshold.file.is_some() || args.threshold.inline.is_some();
+        if !gated && args.reports.is_empty() {
             return Ok(None);
         }
-        let threshold = match &args.threshold {
-            Some(path) => Some((
-                scangate_threshold::load_file(path)?,
-                path.display().to_string(),
-            )),
-            None => None,
+        let gate = if gated {
+            Some(crate::threshold::resolve(&args.threshold)?)
+        } else {
+            None
         };
         Ok(Some(Plan {
-            threshold,
+            gate,
             reports: crate::reports::parse(&args.reports, &[])?,
             quiet: false,
             color,

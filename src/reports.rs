@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use scangate_report::template::{TEMPLATE_FORMATS, UserTemplate};
 use scangate_report::{Format, RenderOptions, Report};
 
@@ -84,7 +85,13 @@ pub fn uses_stdout(requests: &[Request]) -> bool {
 pub fn write_all(requests: &[Request], report: &Report<'_>) -> Result<()> {
     let mut order: Vec<usize> = (0..requests.len()).collect();
     order.sort_by_key(|&i| cost_rank(requests[i].format));
-    let mut done = crate::inputs::par_map(&order, |&i| (i, write_one(&requests[i], report)));
+    // par_bridge hands the reports out in this order as workers free up: the long ones start
+    // first, which plain splitting of the list would not guarantee.
+    let mut done: Vec<(usize, Result<Vec<String>>)> = order
+        .iter()
+        .par_bridge()
+        .map(|&i| (i, write_one(&requests[i], report)))
+        .collect();
     done.sort_by_key(|(i, _)| *i);
     let mut first_error = None;
     for (i, outcome) in done {

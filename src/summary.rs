@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 use scangate_report::summary::{TableOptions, write_markdown, write_table};
-use scangate_results::{ProfileAggregate, aggregate};
+use scangate_pipeline::{Batch, Source};
+use scangate_results::ProfileAggregate;
 
-use crate::check::Source;
 use crate::cli::{ColorChoice, SummaryArgs, SummaryFormat};
 use crate::exit::Outcome;
 use crate::inputs;
@@ -17,66 +17,25 @@ use crate::output::{to_stdout, write_atomically};
 /// summary; when none can be read, nothing is summarised.
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let requests = crate::reports::parse(&args.reports, &args.templates)?;
-    let paths = &args.inputs.input;
-    let (files, unreadable) = inputs::read_all(paths);
-    let loaded = inputs::parse_all(&files, unreadable);
-    inputs::print_errors(&loaded.errors);
-    let summaries = inputs::summarize_all(&loaded.results);
-    crate::warnings::print(&loaded.files, &summaries);
-    let names: Vec<String> = loaded.files.iter().map(|i| i.base_name()).collect();
-    let profiles = aggregate(names.iter().map(String::as_str).zip(&summaries));
-
-    if !loaded.files.is_empty() {
-        // The file first: with --tee, what is printed has also been saved.
-        if let Some(path) = &args.output {
-            write_atomically(path, |w| render(w, &profiles, &args, false))?;
+    let batch = Batch::read(args.inputs.input.iter().cloned().map(Source::file));
+    batch.run(None, |run| {
+        inputs::print_errors(run);
+        crate::warnings::print(run);
+        if !run.nothing_readable() {
+            let profiles = run.profiles();
+            // The file first: with --tee, what is printed has also been saved.
+            if let Some(path) = &args.output {
+                write_atomically(path, |w| render(w, profiles, &args, false))?;
+            }
+            if args.output.is_none() || args.tee {
+                let color = crate::term::stdout_color(color);
+                to_stdout(|w| render(w, profiles, &args, color))?;
+            }
         }
-        if args.output.is_none() || args.tee {
-            let color = crate::term::stdout_color(color);
-            to_stdout(|w| render(w, &profiles, &args, color))?;
+        if !requests.is_empty() {
+            crate::reports::write_all(&requests, &run.report())?;
         }
-    }
-    if !requests.is_empty() {
-        let all_paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let sources: Vec<Source> = paths.iter().cloned().map(Source::File).collect();
-        let messages = inputs::messages(&loaded.errors);
-        let errors = crate::check::unreadable_inputs(
-            &sources,
-            &all_paths,
-            &all_paths,
-            &loaded.errors,
-            &messages,
-        );
-        let kept_paths: Vec<String> = loaded
-            .positions
-            .iter()
-            .map(|&i| all_paths[i].clone())
-            .collect();
-        let kept_sources: Vec<Source> = loaded
-            .positions
-            .iter()
-            .map(|&i| sources[i].clone())
-            .collect();
-        let report_inputs = crate::check::report_inputs(
-            &kept_sources,
-            &kept_paths,
-            &kept_paths,
-            &loaded.results,
-            &summaries,
-            None,
-        );
-        let report = scangate_report::Report {
-            inputs: &report_inputs,
-            errors: &errors,
-            profiles: &profiles,
-            threshold: None,
-        };
-        crate::reports::write_all(&requests, &report)?;
-    }
-    Ok(if loaded.errors.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Unreadable
+        Ok(run.outcome())
     })
 }
 

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use scangate_results::Input;
-use scangate_threshold::{GenerateOptions, Threshold};
+use scangate_pipeline::Gate;
+use scangate_threshold::GenerateOptions;
 
 use crate::cli::{GenerateArgs, ThresholdCommand, ThresholdSource, ValidateArgs};
 use crate::exit::Outcome;
@@ -16,8 +17,8 @@ pub const DEFAULT_THRESHOLD: &str = include_str!("../thresholds/default.yml");
 pub const DEFAULT_NAME: &str = "thresholds/default.yml (built in)";
 
 /// The threshold and the name to show for it.
-pub fn resolve(source: &ThresholdSource) -> Result<(Threshold, String)> {
-    Ok(match (&source.file, &source.inline) {
+pub fn resolve(source: &ThresholdSource) -> Result<Gate> {
+    let (threshold, name) = match (&source.file, &source.inline) {
         (Some(path), _) => (
             scangate_threshold::load_file(path)?,
             path.display().to_string(),
@@ -30,7 +31,8 @@ pub fn resolve(source: &ThresholdSource) -> Result<(Threshold, String)> {
             scangate_threshold::load(DEFAULT_THRESHOLD, DEFAULT_NAME)?,
             DEFAULT_NAME.to_owned(),
         ),
-    })
+    };
+    Ok(Gate { threshold, name })
 }
 
 pub fn run(cmd: ThresholdCommand) -> Result<Outcome> {
@@ -48,7 +50,7 @@ fn generate(args: &GenerateArgs) -> Result<Outcome> {
     let input = Input::read(&args.input)?;
     let results = input.parse()?;
     let summary = scangate_results::Summary::new(&results);
-    crate::warnings::print(&[&input], std::slice::from_ref(&summary));
+    crate::warnings::print_for(&[&input], std::slice::from_ref(&summary));
     let generated = scangate_threshold::generate(
         &summary,
         GenerateOptions {

@@ -2,11 +2,16 @@
 
 use std::io::Write;
 
-use scangate_results::{Format, Input, Results, Severity, Summary};
-use scangate_threshold::Verdict;
+use scangate_pipeline::Run;
+use scangate_results::{Format, Input, Severity, Summary};
 
-/// Prints each summary's warnings as `warning: FILE: at PLACE: message`.
-pub fn print(inputs: &[&Input], summaries: &[Summary<'_>]) {
+/// Prints each readable input's warnings as `warning: FILE: at PLACE: message`.
+pub fn print(run: &Run<'_>) {
+    print_for(run.files(), run.summaries());
+}
+
+/// [`print`] for inputs counted outside a [`Run`] (`threshold generate`).
+pub fn print_for(inputs: &[&Input], summaries: &[Summary<'_>]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for (input, summary) in inputs.iter().zip(summaries) {
@@ -32,9 +37,12 @@ pub fn line(message: &str) {
 /// a rule on one severity then gates numbers the scan never gave (a real scan's 0 failed
 /// medium controls can read as 98). Warns once per json-min input, naming those rules; rules
 /// on totals and compliance are sound and not named.
-pub fn json_min_severity_rules(files: &[&Input], results: &[Results<'_>], verdicts: &[Verdict]) {
-    for ((file, results), verdict) in files.iter().zip(results).zip(verdicts) {
-        if results.format != Format::JsonMin {
+pub fn json_min_severity_rules(run: &Run<'_>) {
+    let Some(verdicts) = run.verdicts() else {
+        return;
+    };
+    for ((file, input), verdict) in run.files().iter().zip(run.inputs()).zip(verdicts) {
+        if input.results.format != Format::JsonMin {
             continue;
         }
         let codes: Vec<&str> = verdict

@@ -841,3 +841,58 @@ fn a_gate_that_passes_exits_0_and_bad_gate_flags_fail_before_connecting() {
     let run = fetch(&fake, &["scan-0", "--report", "pdf=x.pdf"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
 }
+
+/// `fetch` takes its threshold as `check` does: `-T FILE`, `-I TEXT`, or the built-in one
+/// (`--gate`, since `fetch` without a threshold flag does not gate).
+#[test]
+fn the_gate_takes_its_threshold_as_check_does() {
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("scan-ok"))
+            .pod(FakePod::new("scan-fail")),
+    );
+    let run = fetch(
+        &fake,
+        &[
+            "scan-ok",
+            "scan-fail",
+            "--gate",
+            "--report",
+            "json=out/verdict.json",
+            "--timeout",
+            "5s",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("FAIL  scans/scan-fail: 2 of 5 rules failed"),
+        "the built-in threshold, as with -T thresholds/default.yml: {}",
+        run.stdout
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.out().join("verdict.json")).expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["threshold"], "thresholds/default.yml (built in)");
+
+    let run = fetch(
+        &fake,
+        &["scan-fail", "-I", "{compliance.min: 0}", "--timeout", "5s"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.contains("PASS  scans/scan-fail"), "{}", run.stdout);
+
+    for bad in [
+        &["scan-ok", "--gate", "-T", "x.yml"][..],
+        &["scan-ok", "-I", "{compliance.min: 0}", "-T", "x.yml"],
+        &["scan-ok", "-I", "{compliance.min: 80"],
+    ] {
+        let run = fetch(&fake, bad);
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.transcript());
+        assert!(
+            run.files().is_empty(),
+            "{bad:?}: nothing is fetched when the gate flags are wrong"
+        );
+    }
+}
