@@ -1,6 +1,7 @@
 //! Criterion benchmarks of every stage, on InSpec results generated at bench time (the same
 //! shape and status mix as `scripts/gen-results`, in Rust so the benches need nothing
-//! else): parse, summarise, evaluate a threshold, and render each report format.
+//! else): parse, summarise, evaluate a threshold, the whole pipeline, and render each report
+//! format.
 //!
 //! `cargo bench --bench scangate` (all), `cargo bench --bench scangate -- render` (a group).
 //! `SCANGATE_BENCH_CONTROLS=8500` sets the input size (default 2,000 controls, about 12 MB).
@@ -8,8 +9,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use scangate_report::{Format, Origin, RenderOptions, Report, ReportInput};
-use scangate_results::{Input, Summary, aggregate};
+use scangate_pipeline::{Batch, Gate, Source};
+use scangate_report::{Format, RenderOptions};
+use scangate_results::{Input, Summary};
 
 /// A small deterministic generator (xorshift), so every run benches the same bytes.
 struct Rng(u64);
@@ -188,38 +190,42 @@ fn benches(c: &mut Criterion) {
     group.bench_function("evaluate", |b| {
         b.iter(|| black_box(scangate_threshold::evaluate(&summary, &threshold).passed()))
     });
+
     group.finish();
 
-    let verdict = scangate_threshold::evaluate(&summary, &threshold);
-    let inputs = [ReportInput {
-        name: "bench.json",
-        origin: Origin::File { path: "bench.json" },
-        results: &results,
-        summary: &summary,
-        verdict: Some(&verdict),
-    }];
-    let profiles = aggregate([("bench.json", &summary)]);
-    let report = Report {
-        inputs: &inputs,
-        errors: &[],
-        profiles: &profiles,
-        threshold: Some("example.yml"),
+    // The whole run as `check` does it, and the reports rendered from it.
+    let gate = Gate {
+        threshold,
+        name: "example.yml".to_owned(),
     };
-    let mut group = c.benchmark_group("render");
+    let mut batch = Batch::new();
+    batch.push_bytes(Source::file("bench.json"), bytes.clone());
+    let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);
-    for format in Format::ALL {
-        group.bench_function(format.name(), |b| {
-            let mut out = Vec::with_capacity(bytes.len());
-            b.iter(|| {
-                out.clear();
-                scangate_report::render(format, &report, &mut out, &RenderOptions::default())
-                    .expect("renders");
-                black_box(out.len())
-            });
-        });
-    }
+    group.bench_function("run", |b| {
+        b.iter(|| batch.run(Some(&gate), |run| black_box(run.outcome())))
+    });
     group.finish();
+
+    batch.run(Some(&gate), |run| {
+        let report = run.report();
+        let mut group = c.benchmark_group("render");
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.sample_size(10);
+        for format in Format::ALL {
+            group.bench_function(format.name(), |b| {
+                let mut out = Vec::with_capacity(bytes.len());
+                b.iter(|| {
+                    out.clear();
+                    scangate_report::render(format, &report, &mut out, &RenderOptions::default())
+                        .expect("renders");
+                    black_box(out.len())
+                });
+            });
+        }
+        group.finish();
+    });
 }
 
 criterion_group!(scangate, benches);

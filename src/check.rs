@@ -28,7 +28,10 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
         quiet: args.quiet,
         color,
     };
-    gate(Batch::read(args.inputs.input.into_iter().map(Source::file)), &plan)
+    gate(
+        Batch::read(args.inputs.input.into_iter().map(Source::file)),
+        &plan,
+    )
 }
 
 /// Reads, counts and gates every input; prints the verdicts and writes the reports. An input

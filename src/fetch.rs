@@ -35,8 +35,8 @@ mod imp {
 
     use super::{FetchArgs, Outcome};
     use crate::check::Plan;
-    use scangate_pipeline::{Batch, Source as GateSource};
     use crate::exit::FetchFailed;
+    use scangate_pipeline::{Batch, Source as GateSource};
 
     /// Checks a copied results file before it is renamed into place: it must be InSpec
     /// results scangate can count, or nothing is kept.
@@ -79,16 +79,15 @@ mod imp {
         if fetched.is_empty() {
             return Ok(Outcome::Pass);
         }
-        let sources = fetched.iter().map(|f| {
-            GateSource::pod(&f.namespace, &f.name, &args.container, &f.results)
-        });
+        let sources = fetched
+            .iter()
+            .map(|f| GateSource::pod(&f.namespace, &f.name, &args.container, &f.results));
         crate::check::gate(Batch::read(sources), plan)
     }
 
     /// `-T`, `-I` or `--gate`, and `--report`, checked before anything is fetched (exit 2).
     fn gate_plan(args: &FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Option<Plan>> {
-        let gated =
-            args.gate || args.threshold.file.is_some() || args.threshold.inline.is_some();
+        let gated = args.gate || args.threshold.file.is_some() || args.threshold.inline.is_some();
         if !gated && args.reports.is_empty() {
             return Ok(None);
         }

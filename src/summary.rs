@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use anyhow::Result;
-use scangate_report::summary::{TableOptions, write_markdown, write_table};
 use scangate_pipeline::{Batch, Source};
+use scangate_report::summary::{TableOptions, write_markdown, write_table};
 use scangate_results::ProfileAggregate;
 
 use crate::cli::{ColorChoice, SummaryArgs, SummaryFormat};

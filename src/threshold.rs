@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::Result;
-use scangate_results::Input;
 use scangate_pipeline::Gate;
+use scangate_results::Input;
 use scangate_threshold::GenerateOptions;
 
 use crate::cli::{GenerateArgs, ThresholdCommand, ThresholdSource, ValidateArgs};

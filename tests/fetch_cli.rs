@@ -881,7 +881,11 @@ fn the_gate_takes_its_threshold_as_check_does() {
         &["scan-fail", "-I", "{compliance.min: 0}", "--timeout", "5s"],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.contains("PASS  scans/scan-fail"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("PASS  scans/scan-fail"),
+        "{}",
+        run.stdout
+    );
 
     for bad in [
         &["scan-ok", "--gate", "-T", "x.yml"][..],

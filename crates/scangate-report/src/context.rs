@@ -4,6 +4,7 @@
 //! serialised or rendered, so a report over a 250 MB scan costs no copy of it. The `json`
 //! report is exactly this model serialised; `scangate report schema` prints its JSON Schema.
 
+use rayon::prelude::*;
 use scangate_results::model::Control;
 use scangate_results::{OpaqueJson, ProfileAggregate, Results, Severity, Status, Summary};
 use scangate_threshold::{RuleOutcome, Verdict};
@@ -446,31 +447,18 @@ impl ControlsView<'_> {
             }
             Ok(buf)
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |t| t.get())
-            .min(8);
+        let threads = rayon::current_num_threads().min(8);
         if threads == 1 || n <= PER_THREAD {
             return sink(&render_range(0..n)?);
         }
         for start in (0..n).step_by(PER_THREAD * threads) {
             let end = (start + PER_THREAD * threads).min(n);
-            let outputs: Vec<Result<Vec<u8>, E>> = std::thread::scope(|scope| {
-                let workers: Vec<_> = (start..end)
-                    .step_by(PER_THREAD)
-                    .map(|from| {
-                        let range = from..(from + PER_THREAD).min(end);
-                        let render_range = &render_range;
-                        scope.spawn(move || render_range(range))
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|w| {
-                        w.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            });
+            let ranges: Vec<std::ops::Range<usize>> = (start..end)
+                .step_by(PER_THREAD)
+                .map(|from| from..(from + PER_THREAD).min(end))
+                .collect();
+            let outputs: Vec<Result<Vec<u8>, E>> =
+                ranges.into_par_iter().map(&render_range).collect();
             for output in outputs {
                 sink(&output?)?;
             }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -162,7 +163,9 @@ fn heads<'a>(profiles: &mut [Profile<'a>], input: &'a [u8], path: &Path) -> Resu
         };
     let bytes: usize = jobs.iter().map(|(_, _, raw)| raw.get().len()).sum();
     let parsed: Vec<Result<Parsed<'a>, serde_json::Error>> = if bytes >= PARALLEL_BYTES {
-        parallel_map(&jobs, |(_, _, raw)| raw.get().len(), parse_one)
+        // rayon's work stealing evens out the controls' sizes: an overlay's thousands of
+        // empty controls come first in the file, its baseline's full ones after.
+        jobs.par_iter().map(parse_one).collect()
     } else {
         jobs.iter().map(parse_one).collect()
     };
@@ -202,48 +205,6 @@ fn heads<'a>(profiles: &mut [Profile<'a>], input: &'a [u8], path: &Path) -> Resu
 
 /// Below this many bytes of controls, threads cost more than they save.
 const PARALLEL_BYTES: usize = 4 << 20;
-
-/// `f` over `items` on every core, in contiguous chunks of about equal `weight`, keeping
-/// order. Weighing by bytes matters: an overlay's thousands of empty controls come first in
-/// the file, its baseline's full ones after, and equal counts would leave a core idle.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    weight: impl Fn(&T) -> usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let total: usize = items.iter().map(&weight).sum();
-    let share = total.div_ceil(threads).max(1);
-    let mut bounds = vec![0];
-    let mut acc = 0;
-    for (i, item) in items.iter().enumerate() {
-        acc += weight(item);
-        if acc >= share * bounds.len() && bounds.len() < threads {
-            bounds.push(i + 1);
-        }
-    }
-    bounds.push(items.len());
-    bounds.dedup();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
-                let part = &items[w[0]..w[1]];
-                let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
-}
 
 /// An error inside one control's JSON, placed in the whole file: line and column from the
 /// slice's offset, the JSON path prefixed with where the control sits.
