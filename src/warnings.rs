@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use scangate_pipeline::Run;
-use scangate_results::{Format, Input, Severity, Summary};
+use scangate_results::{Format, Input, Summary};
+use scangate_threshold::{Bucket, RuleCode};
 
 /// Prints each readable input's warnings as `warning: FILE: at PLACE: message`.
 pub fn print(run: &Run<'_>) {
@@ -48,7 +49,7 @@ pub fn json_min_severity_rules(run: &Run<'_>) {
         let codes: Vec<&str> = verdict
             .outcomes
             .iter()
-            .filter(|o| is_severity_rule(&o.key))
+            .filter(|o| is_severity_rule(&o.code))
             .map(|o| o.code.as_str())
             .collect();
         if codes.is_empty() {
@@ -63,37 +64,34 @@ pub fn json_min_severity_rules(run: &Run<'_>) {
     }
 }
 
-/// `<status>.<severity>.*`: a rule on one severity's bucket.
-fn is_severity_rule(key: &str) -> bool {
-    let mut parts = key.split('.');
-    match (parts.next(), parts.next()) {
-        (Some(status), Some(bucket)) => {
-            status != "compliance" && Severity::from_key(bucket).is_some()
-        }
-        _ => false,
-    }
+/// A rule on one severity's bucket (`failed-critical-max`, `passed-high-controls`).
+fn is_severity_rule(code: &RuleCode) -> bool {
+    matches!(code.bucket(), Some(Bucket::Severity(_)))
 }
 
 #[cfg(test)]
 mod tests {
+    use scangate_threshold::RuleCode;
+
     #[test]
     fn severity_rules_are_those_on_one_severity() {
-        for key in [
-            "failed.critical.max",
-            "passed.high.min",
-            "skipped.medium.controls",
-            "no_impact.none.max",
-            "error.low.min",
+        let code = |text: &str| text.parse::<RuleCode>().unwrap();
+        for text in [
+            "failed-critical-max",
+            "passed-high-min",
+            "skipped-medium-controls",
+            "no-impact-none-max",
+            "error-low-min",
         ] {
-            assert!(super::is_severity_rule(key), "{key}");
+            assert!(super::is_severity_rule(&code(text)), "{text}");
         }
-        for key in [
-            "compliance.min",
-            "failed.total.max",
-            "failed.total",
-            "passed.total.controls",
+        for text in [
+            "compliance-min",
+            "failed-total-max",
+            "failed-total-exact",
+            "passed-total-controls",
         ] {
-            assert!(!super::is_severity_rule(key), "{key}");
+            assert!(!super::is_severity_rule(&code(text)), "{text}");
         }
     }
 }

@@ -309,7 +309,7 @@ pub struct RuleView<'a> {
 impl<'a> RuleView<'a> {
     pub fn new(rule: &'a RuleOutcome, summary: &'a Summary<'a>) -> Self {
         RuleView {
-            code: &rule.code,
+            code: rule.code.as_str(),
             key: &rule.key,
             limit: rule.limit.to_string(),
             actual: rule.actual.to_string(),
@@ -644,7 +644,7 @@ impl<'c> ControlView<'c> {
             status_label: evaluated.status.label(),
             severity: evaluated.severity.key(),
             impact: c.impact,
-            failing: matches!(evaluated.status, Status::Failed | Status::ProfileError),
+            failing: evaluated.status.is_failing(),
             message: explaining_message(evaluated.status, c),
             desc: c.desc.as_deref(),
             check: c.description("check"),

@@ -331,7 +331,7 @@ fn failing_controls(input: &ReportInput<'_>) -> Vec<usize> {
         .controls
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c.status, Status::Failed | Status::ProfileError))
+        .filter(|(_, c)| c.status.is_failing())
         .map(|(i, _)| i)
         .collect()
 }

@@ -373,7 +373,7 @@ impl<'a> Plan<'a> {
                 };
                 let ordinal = seen.entry((evaluated.profile, id)).or_insert(0);
                 *ordinal += 1;
-                if matches!(evaluated.status, Status::Failed | Status::ProfileError) {
+                if evaluated.status.is_failing() {
                     controls.push((evaluated.severity, id, i, c, *ordinal, rule));
                 }
             }
@@ -685,7 +685,7 @@ impl Ctx<'_> {
             .unwrap_or(Cow::Borrowed("the threshold"));
         let mut rule = sarif::ReportingDescriptor::builder()
             .id(id)
-            .name(text::pascal_case(&o.code))
+            .name(text::pascal_case(o.code.as_str()))
             .short_description(text_message(format!("Gate rule {key} ({limit})")))
             .full_description(text_message(text::clean(
                 &format!(
@@ -813,7 +813,7 @@ impl Ctx<'_> {
         let info = &self.plan.inputs[input];
         let summary = self.input(input).summary;
         let mut hash = info.identity.clone();
-        hash.field("gate").field(&o.code);
+        hash.field("gate").field(o.code.as_str());
 
         let listed: Vec<Cow<'_, str>> = o
             .controls

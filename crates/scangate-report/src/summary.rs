@@ -9,20 +9,27 @@ use scangate_results::{Counts, ProfileAggregate, Severity, Status};
 use crate::markdown_table::{self, Align};
 use crate::text::{is_bidi_control, is_noncharacter};
 
-/// saf's column order and emoji.
-const COLUMNS: [(Status, &str); 5] = [
-    (Status::Passed, "Passed<br>:white_check_mark:"),
-    (Status::Failed, "Failed<br>:x:"),
-    (
-        Status::NotReviewed,
-        "Not Reviewed<br>:leftwards_arrow_with_hook:",
-    ),
-    (
-        Status::NotApplicable,
-        "Not Applicable<br>:heavy_minus_sign:",
-    ),
-    (Status::ProfileError, "Error<br>:warning:"),
-];
+/// saf's columns: its status order, each with its Markdown title and emoji.
+const COLUMNS: [(Status, &str); 5] = {
+    let order = Status::SAF_ORDER;
+    let mut columns = [(Status::Passed, ""); 5];
+    let mut i = 0;
+    while i < order.len() {
+        columns[i] = (order[i], saf_title(order[i]));
+        i += 1;
+    }
+    columns
+};
+
+const fn saf_title(status: Status) -> &'static str {
+    match status {
+        Status::Passed => "Passed<br>:white_check_mark:",
+        Status::Failed => "Failed<br>:x:",
+        Status::NotReviewed => "Not Reviewed<br>:leftwards_arrow_with_hook:",
+        Status::NotApplicable => "Not Applicable<br>:heavy_minus_sign:",
+        Status::ProfileError => "Error<br>:warning:",
+    }
+}
 
 /// saf's rows: Total, then the severities it shows (it has no `none` row).
 const ROWS: [Option<Severity>; 5] = [

@@ -278,7 +278,7 @@ fn junit_golden() {
                 _ => None,
             })
             .collect();
-        let codes: Vec<String> = verdict.failures().map(|o| o.code.clone()).collect();
+        let codes: Vec<String> = verdict.failures().map(|o| o.code.to_string()).collect();
         assert_eq!(
             failure_types, codes,
             "{fixture}: JUnit failure types are the rule codes"

@@ -33,6 +33,23 @@ impl Status {
         Status::NotApplicable,
     ];
 
+    /// saf's column order in its summaries and its order of scalar totals in the gate:
+    /// Passed, Failed, Not Reviewed, Not Applicable, Profile Error.
+    pub const SAF_ORDER: [Status; 5] = [
+        Status::Passed,
+        Status::Failed,
+        Status::NotReviewed,
+        Status::NotApplicable,
+        Status::ProfileError,
+    ];
+
+    /// Whether a control in this status is a failure to act on: Failed or Profile Error (a
+    /// test that could not run proves nothing). Every report, the SARIF results and the
+    /// JUnit failures use this one predicate.
+    pub const fn is_failing(self) -> bool {
+        matches!(self, Status::Failed | Status::ProfileError)
+    }
+
     /// The threshold/summary key: `passed`, `failed`, `skipped`, `error`, `no_impact`.
     pub const fn key(self) -> &'static str {
         match self {

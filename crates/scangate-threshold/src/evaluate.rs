@@ -6,6 +6,7 @@ use std::fmt;
 use scangate_results::{Severity, Status, Summary};
 use serde::Serialize;
 
+use crate::code::{Bound, Rule, RuleCode};
 use crate::model::{Bucket, Threshold};
 
 /// What a rule requires.
@@ -70,7 +71,7 @@ impl fmt::Display for Actual {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleOutcome {
     /// Stable kebab-case id, e.g. `failed-critical-max`: also the SARIF ruleId and JUnit type.
-    pub code: String,
+    pub code: RuleCode,
     /// The threshold key, e.g. `failed.critical.max`.
     pub key: String,
     pub limit: Limit,
@@ -105,24 +106,6 @@ impl Verdict {
     }
 }
 
-/// saf's status order for scalar totals (compat:saf-validate, step 2).
-const EXACT_ORDER: [Status; 5] = [
-    Status::Passed,
-    Status::Failed,
-    Status::NotReviewed,
-    Status::NotApplicable,
-    Status::ProfileError,
-];
-
-/// The three kinds of count limit.
-#[derive(Debug, Clone, Copy)]
-enum Bound {
-    Min,
-    Max,
-    /// saf's scalar `<status>.total: N`.
-    Exact,
-}
-
 impl Bound {
     fn of(self, limits: &crate::model::Limits) -> Option<u64> {
         match self {
@@ -145,15 +128,6 @@ impl Bound {
             Bound::Min => Limit::AtLeast(value as f64),
             Bound::Max => Limit::AtMost(value as f64),
             Bound::Exact => Limit::Exactly(value),
-        }
-    }
-
-    /// The last word of the rule code.
-    fn word(self) -> &'static str {
-        match self {
-            Bound::Min => "min",
-            Bound::Max => "max",
-            Bound::Exact => "exact",
         }
     }
 
@@ -189,10 +163,6 @@ fn abbreviate(items: &[String]) -> String {
     }
 }
 
-fn code(status: Status, bucket: Bucket, what: &str) -> String {
-    format!("{}-{}-{what}", status.key().replace('_', "-"), bucket.key())
-}
-
 fn in_bucket(status: Status, bucket: Bucket) -> impl Fn(&scangate_results::Evaluated<'_>) -> bool {
     move |c| {
         c.status == status && (bucket == Bucket::Total || bucket == Bucket::Severity(c.severity))
@@ -217,7 +187,7 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
     if let Some(min) = threshold.compliance_min {
         let passed = percent >= min;
         outcomes.push(RuleOutcome {
-            code: "compliance-min".into(),
+            code: RuleCode::new(Rule::Compliance(Bound::Min)),
             key: "compliance.min".into(),
             limit: Limit::AtLeastPercent(min),
             actual: Actual::Percent(compliance),
@@ -238,7 +208,7 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
     if let Some(max) = threshold.compliance_max {
         let passed = percent <= max;
         outcomes.push(RuleOutcome {
-            code: "compliance-max".into(),
+            code: RuleCode::new(Rule::Compliance(Bound::Max)),
             key: "compliance.max".into(),
             limit: Limit::AtMostPercent(max),
             actual: Actual::Percent(compliance),
@@ -266,10 +236,12 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
         };
         let actual = count_of(status, bucket);
         let passed = bound.holds(actual, limit);
-        let key = match bound {
-            Bound::Exact => format!("{}.total", status.key()),
-            _ => format!("{}.{}.{}", status.key(), bucket.key(), bound.word()),
-        };
+        let code = RuleCode::new(Rule::Count {
+            status,
+            bucket,
+            bound,
+        });
+        let key = code.key();
         let (scope, st) = (bucket.key(), status.key());
         let message = if passed {
             format!("{actual} {scope} {st} controls, {} {limit}", bound.phrase())
@@ -280,7 +252,7 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
             )
         };
         outcomes.push(RuleOutcome {
-            code: code(status, bucket, bound.word()),
+            code,
             key,
             limit: bound.limit(limit),
             actual: Actual::Count(actual),
@@ -291,7 +263,8 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
         });
     };
 
-    for status in EXACT_ORDER {
+    // saf's order of scalar totals (compat:saf-validate, step 2).
+    for status in Status::SAF_ORDER {
         count_rule(status, Bucket::Total, Bound::Exact, &mut outcomes);
     }
     for bound in [Bound::Min, Bound::Max] {
@@ -350,7 +323,8 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
                 .filter(|e| !actual.contains(e))
                 .cloned()
                 .collect();
-            let key = format!("{}.{}.controls", status.key(), bucket.key());
+            let code = RuleCode::new(Rule::Controls { status, bucket });
+            let key = code.key();
             let message = if passed {
                 format!("exactly the {} listed controls", expected.len())
             } else {
@@ -392,7 +366,7 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
                 }
             }
             outcomes.push(RuleOutcome {
-                code: code(status, bucket, "controls"),
+                code,
                 key,
                 limit: Limit::Controls(expected.clone()),
                 actual: Actual::Controls(actual),

@@ -28,6 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod code;
 mod error;
 mod evaluate;
 mod generate;
@@ -38,6 +39,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use code::{Bound, NotARuleCode, Rule, RuleCode};
 pub use error::{Error, ErrorKind, Problem};
 pub use evaluate::{Actual, Limit, RuleOutcome, Verdict, evaluate};
 pub use generate::{GenerateOptions, Generated, generate};

@@ -4,6 +4,7 @@
 //! the loader also accepts are added as `patternProperties` built from the same key lists.
 //! The schema cannot express `min <= max`; `scangate threshold validate` checks that too.
 
+use scangate_results::{Severity, Status};
 use schemars::{JsonSchema, schema_for};
 use serde_json::{Value, json};
 
@@ -76,11 +77,15 @@ struct ThresholdFile {
     no_impact: Option<StatusLimits>,
 }
 
-const STATUSES: &str = "passed|failed|skipped|error|no_impact";
-const BUCKETS: &str = "total|critical|high|medium|low|none";
-
 /// The schema as a JSON value.
 pub fn threshold_schema() -> Value {
+    // The key patterns come from the same enums the validator parses with.
+    let statuses = Status::ALL.map(Status::key).join("|");
+    let buckets = std::iter::once("total")
+        .chain(Severity::ALL.map(Severity::key))
+        .collect::<Vec<_>>()
+        .join("|");
+    let (statuses, buckets) = (statuses.as_str(), buckets.as_str());
     let mut schema = schema_for!(ThresholdFile).to_value();
     forbid_null(&mut schema);
     let count = json!({"type": "integer", "minimum": 0});
@@ -88,14 +93,14 @@ pub fn threshold_schema() -> Value {
     let ids = json!({"type": "array", "items": {"type": "string"}});
     let root_patterns = json!({
         "^compliance\\.(min|max)$": percent,
-        format!("^({STATUSES})\\.total$"): count,
-        format!("^({STATUSES})\\.({BUCKETS})\\.(min|max)$"): count,
-        format!("^({STATUSES})\\.({BUCKETS})\\.controls$"): ids,
-        format!("^({STATUSES})\\.({BUCKETS})$"): {"$ref": "#/$defs/BucketLimits"},
+        format!("^({statuses})\\.total$"): count,
+        format!("^({statuses})\\.({buckets})\\.(min|max)$"): count,
+        format!("^({statuses})\\.({buckets})\\.controls$"): ids,
+        format!("^({statuses})\\.({buckets})$"): {"$ref": "#/$defs/BucketLimits"},
     });
     let status_patterns = json!({
-        format!("^({BUCKETS})\\.(min|max)$"): count,
-        format!("^({BUCKETS})\\.controls$"): ids,
+        format!("^({buckets})\\.(min|max)$"): count,
+        format!("^({buckets})\\.controls$"): ids,
     });
     schema["patternProperties"] = root_patterns;
     schema["minProperties"] = json!(1);

@@ -55,7 +55,7 @@ fn document(specs: &[Spec]) -> Input {
 }
 
 fn failing(verdict: &Verdict) -> Vec<String> {
-    verdict.failures().map(|o| o.code.clone()).collect()
+    verdict.failures().map(|o| o.code.to_string()).collect()
 }
 
 fn exact_threshold(summary: &Summary<'_>, control_ids: bool) -> scangate_threshold::Threshold {

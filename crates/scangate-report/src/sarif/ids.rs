@@ -67,22 +67,9 @@ pub(crate) fn percent_encode(s: &str, keep_tilde: bool, out: &mut String) {
     }
 }
 
-/// Whether `id` has the shape of a threshold rule code, which owns the bare code as its rule id.
-fn looks_like_threshold_code(id: &str) -> bool {
-    const STARTS: [&str; 6] = [
-        "compliance-",
-        "passed-",
-        "failed-",
-        "skipped-",
-        "error-",
-        "no-impact-",
-    ];
-    STARTS.iter().any(|start| {
-        id.strip_prefix(start).is_some_and(|rest| {
-            rest.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
-    })
+/// Whether `id` is a threshold rule code, which owns the bare code as its rule id.
+fn is_rule_code(id: &str) -> bool {
+    id.parse::<scangate_threshold::RuleCode>().is_ok()
 }
 
 /// The SARIF rule id of a control: its id as is when that is a plain identifier (`SV-230221`,
@@ -96,11 +83,11 @@ pub(crate) fn control_rule_id(id: &str) -> Cow<'_, str> {
         return Cow::Borrowed("~");
     }
     let plain = id.len() <= MAX_RULE_ID && id.bytes().all(|b| unreserved(b, false));
-    if plain && !looks_like_threshold_code(id) {
+    if plain && !is_rule_code(id) {
         return Cow::Borrowed(id);
     }
     let mut out = String::with_capacity(id.len() + 16);
-    if looks_like_threshold_code(id) {
+    if is_rule_code(id) {
         let _ = write!(out, "%{:02X}", id.as_bytes()[0]);
         out.push_str(&id[1..]);
     } else {
