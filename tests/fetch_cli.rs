@@ -734,6 +734,20 @@ fn symlinks_out_of_the_output_dir_are_refused() {
 
 // ---------------------------------------------------------------- usage errors
 
+/// The help text, pinned: its defaults come from `scangate-kube`, not from literals here.
+#[test]
+fn help_texts() {
+    for (name, flag) in [("fetch_help", "--help"), ("fetch_h", "-h")] {
+        let out = scangate()
+            .args(["fetch", flag])
+            .env("COLUMNS", "100")
+            .output()
+            .expect("run scangate");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        insta::assert_snapshot!(name, String::from_utf8(out.stdout).expect("UTF-8"));
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let cases: &[(&str, &[&str])] = &[
