@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
-use crate::Validator;
 use crate::api::stderr_line;
 use crate::error::{Error, ErrorKind};
 use crate::exec::{self, Exec};
+use crate::options::Validator;
 
 /// Files up to this size stay in memory until they are committed. Most results are a few MB;
 /// keeping them off the disk until they are validated saves a write-back-read round trip and a

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::PodRef;
+use crate::outcome::PodRef;
 
 /// A failure, with the pod and the remote file it concerns when there is one.
 #[derive(Debug, thiserror::Error)]
