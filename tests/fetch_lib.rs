@@ -386,6 +386,27 @@ async fn in_cluster_with_a_wrong_token_or_missing_files() {
     );
 }
 
+/// The tracker's failure reaches the pod whole: the same kind, the message said once.
+#[tokio::test]
+async fn an_api_error_while_tracking_the_pod_is_reported_as_it_was() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).fail(
+        "get",
+        "pods",
+        "etcdserver: request timed out",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run_scan_0(&fake, dir.path()).await;
+    let failure = reports[0].outcome.as_ref().expect_err("api error");
+    assert!(
+        matches!(failure.error.kind, scangate_kube::ErrorKind::Api(_)),
+        "{failure:?}"
+    );
+    assert_eq!(
+        failure.error.to_string(),
+        "pod scans/scan-0: api error: etcdserver: request timed out"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_left_behind_when_validation_fails() {
     let fake = FakeKube::start(

@@ -277,6 +277,9 @@ pub struct Script {
     /// websocket exec is a GET and needs `get` and `create` on `pods/exec`, as from Kubernetes
     /// 1.35 (`get` is checked first); a POST (SPDY) needs `create`.
     pub forbidden: HashSet<(String, String)>,
+    /// (verb, resource) pairs answered with a 500 and this message, as an API server whose
+    /// etcd is unwell answers.
+    pub failing: HashMap<(String, String), String>,
     /// How 403 messages read.
     pub denial: Denial,
     /// Subprotocols the server accepts, in its order of preference.
@@ -293,6 +296,7 @@ impl Default for Script {
         Self {
             pods: Vec::new(),
             forbidden: HashSet::new(),
+            failing: HashMap::new(),
             denial: Denial::Rbac,
             protocols: vec![V5, V4],
             token: Some("fake-token-s3cr3t-0123456789".to_owned()),
@@ -315,6 +319,12 @@ impl Script {
     pub fn forbid(mut self, verb: &str, resource: &str) -> Self {
         self.forbidden
             .insert((verb.to_owned(), resource.to_owned()));
+        self
+    }
+
+    pub fn fail(mut self, verb: &str, resource: &str, message: &str) -> Self {
+        self.failing
+            .insert((verb.to_owned(), resource.to_owned()), message.to_owned());
         self
     }
 
@@ -948,11 +958,11 @@ fn rbac(
     ns: &str,
     name: Option<&str>,
 ) -> Option<Response<Body>> {
-    if !state
-        .script
-        .forbidden
-        .contains(&(verb.to_owned(), resource.to_owned()))
-    {
+    let request = (verb.to_owned(), resource.to_owned());
+    if let Some(message) = state.script.failing.get(&request) {
+        return Some(status(500, "InternalError", message, None));
+    }
+    if !state.script.forbidden.contains(&request) {
         return None;
     }
     let (plural, sub) = resource

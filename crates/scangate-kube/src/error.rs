@@ -5,12 +5,13 @@
 //! cannot put terminal escapes into them, and no message ever carries a credential.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::outcome::PodRef;
 
 /// A failure, with the pod and the remote file it concerns when there is one.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub struct Error {
     /// The pod, when the failure concerns one (boxed: errors travel in every `Result`).
     pub pod: Option<Box<PodRef>>,
@@ -65,7 +66,7 @@ impl fmt::Display for Error {
 }
 
 /// What went wrong.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The options cannot work (bad names, paths, limits).
@@ -171,9 +172,10 @@ pub enum ErrorKind {
     Io {
         /// What we were doing, e.g. `create /out/ns`.
         action: String,
-        /// The cause.
+        /// The cause (shared: `io::Error` cannot be cloned, and one failure can reach several
+        /// pods whole).
         #[source]
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
     /// Any other answer from the API server.
     #[error("api error: {0}")]

@@ -218,7 +218,7 @@ impl Shared {
                     }
                 }
                 Seen::Deleted => return Err(Error::new(ErrorKind::Deleted)),
-                Seen::Failed(kind) => return Err(Error::new(clone_kind(&kind))),
+                Seen::Failed(kind) => return Err(Error::new(kind)),
             }
             match tokio::time::timeout_at(deadline, seen.changed()).await {
                 Ok(Ok(())) => {}
@@ -397,25 +397,4 @@ fn is_ready(pod: &Pod) -> bool {
                 .iter()
                 .any(|c| c.type_ == "Ready" && c.status == "True")
         })
-}
-
-fn clone_kind(kind: &ErrorKind) -> ErrorKind {
-    match kind {
-        ErrorKind::Unauthorized => ErrorKind::Unauthorized,
-        ErrorKind::Forbidden {
-            denied,
-            verbs,
-            resource,
-            namespace,
-        } => ErrorKind::Forbidden {
-            denied: denied.clone(),
-            verbs,
-            resource,
-            namespace: namespace.clone(),
-        },
-        ErrorKind::NotFound => ErrorKind::NotFound,
-        ErrorKind::Connect(m) => ErrorKind::Connect(m.clone()),
-        ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
-        other => ErrorKind::Api(other.to_string()),
-    }
 }
