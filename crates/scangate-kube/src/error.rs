@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::options::InvalidOption;
 use crate::outcome::PodRef;
 
 /// A failure, with the pod and the remote file it concerns when there is one.
@@ -71,7 +72,7 @@ impl fmt::Display for Error {
 pub enum ErrorKind {
     /// The options cannot work (bad names, paths, limits).
     #[error("{0}")]
-    Options(String),
+    Options(InvalidOption),
     /// No kubeconfig and no in-cluster service account, or one that cannot be loaded.
     #[error("{0}")]
     Config(String),

@@ -53,6 +53,6 @@ mod track;
 
 pub use connect::{Cluster, InCluster, Source};
 pub use error::{Access, Error, ErrorKind, human_duration};
-pub use options::{FetchOptions, Targets, Validator};
+pub use options::{FetchOptions, InvalidOption, PathOption, Targets, Validator};
 pub use outcome::{Diagnosis, Event, Fetched, Logs, PodFailure, PodRef, PodReport, Stage};
 pub use run::fetch;

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind};
 use crate::names::{self, clean_text};
-use crate::options::FetchOptions;
+use crate::options::{self, FetchOptions, PathOption};
 use crate::outcome::{Diagnosis, Event, Fetched, PodFailure, PodRef, PodReport, Stage};
 use crate::track::{Seen, backoff};
 use crate::{copy, diagnose, exec};
@@ -301,15 +301,19 @@ impl Shared {
     ) -> Result<Option<Fetched>, Error> {
         let options = &self.options;
         // The extra files first and the results last, so the results' presence means all is there.
-        let remotes: Vec<&String> = options
+        let remotes: Vec<(PathOption, &String)> = options
             .also
             .iter()
-            .chain(std::iter::once(&options.results_path))
+            .map(|path| (PathOption::Also, path))
+            .chain(std::iter::once((
+                PathOption::Results,
+                &options.results_path,
+            )))
             .collect();
         let mut staged = Vec::with_capacity(remotes.len());
-        for (i, remote) in remotes.into_iter().enumerate() {
-            let file_name = names::local_file_name(remote)
-                .map_err(|m| Error::new(ErrorKind::Options(m)))?
+        for (i, (option, remote)) in remotes.into_iter().enumerate() {
+            let file_name = options::local_file_name(option, remote)
+                .map_err(|invalid| Error::new(ErrorKind::Options(invalid)))?
                 .to_owned();
             let source = if after_marker && i == 0 {
                 copy::Source::AfterMarker {
