@@ -755,6 +755,8 @@ fn usage_errors_exit_2() {
         ("bad_size", &["scan-0", "--max-bytes", "lots"]),
         ("bad_pod_name", &["../scan-0"]),
         ("relative_path", &["scan-0", "--path", "results/x.json"]),
+        ("bad_marker", &["scan-0", "--marker", "/results/.."]),
+        ("zero_timeout", &["scan-0", "--timeout", "0s"]),
         (
             "clashing_names",
             &["scan-0", "--also", "/other/scan-results.json"],
