@@ -155,7 +155,7 @@ mod imp {
             tokio::select! {
                 reports = fetch => reports.map_err(fetch_error),
                 // Dropping the fetch deletes every temporary file it had open.
-                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(FetchFailed("interrupted; nothing partial was kept".into()))),
+                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(FetchFailed::Interrupted)),
             }
         });
         progress.finish();
@@ -183,11 +183,11 @@ mod imp {
                     eprintln!("error: {err:#}");
                 }
             }
-            return Err(anyhow::Error::new(FetchFailed(format!(
-                "{failed} of {} pods failed; fetched {}",
-                reports.len(),
-                fetched.len()
-            ))));
+            return Err(anyhow::Error::new(FetchFailed::Pods {
+                failed,
+                total: reports.len(),
+                fetched: fetched.len(),
+            }));
         }
         gate
     }
@@ -196,7 +196,7 @@ mod imp {
     fn fetch_error(err: scangate_kube::Error) -> anyhow::Error {
         match err.kind {
             ErrorKind::Options(_) => anyhow::anyhow!("{err}"),
-            _ => anyhow::Error::new(FetchFailed(err.to_string())),
+            _ => anyhow::Error::new(FetchFailed::from(err)),
         }
     }
 
