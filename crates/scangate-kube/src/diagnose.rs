@@ -17,7 +17,7 @@ const LOG_LINES: i64 = 10;
 /// The pod's phase and container state as last seen (`None`: it was never seen), and its last
 /// log lines.
 pub(crate) async fn diagnose(
-    api: &Api<Pod>,
+    pods: &Api<Pod>,
     pod: &PodRef,
     container: &str,
     object: Option<&Pod>,
@@ -33,7 +33,7 @@ pub(crate) async fn diagnose(
         ),
         None => (None, "unknown (the pod could not be read)".to_owned()),
     };
-    let logs = last_logs(api, pod, container).await;
+    let logs = last_logs(pods, pod, container).await;
     Diagnosis {
         phase,
         container: state,
@@ -41,14 +41,14 @@ pub(crate) async fn diagnose(
     }
 }
 
-async fn last_logs(api: &Api<Pod>, pod: &PodRef, container: &str) -> Logs {
+async fn last_logs(pods: &Api<Pod>, pod: &PodRef, container: &str) -> Logs {
     let params = LogParams {
         container: Some(container.to_owned()),
         tail_lines: Some(LOG_LINES),
         limit_bytes: Some(16 * 1024),
         ..LogParams::default()
     };
-    match tokio::time::timeout(Duration::from_secs(5), api.logs(&pod.name, &params)).await {
+    match tokio::time::timeout(Duration::from_secs(5), pods.logs(&pod.name, &params)).await {
         Ok(Ok(text)) => Logs::Lines(
             text.lines()
                 .rev()

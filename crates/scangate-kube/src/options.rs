@@ -49,6 +49,7 @@ pub struct FetchOptions {
     pub validator: Validator,
 }
 
+// By hand: the validator is a closure, which has no `Debug`.
 impl fmt::Debug for FetchOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FetchOptions")

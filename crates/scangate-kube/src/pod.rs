@@ -26,12 +26,17 @@ pub(crate) struct Shared {
     pub(crate) api: Api<Pod>,
     pub(crate) client: kube::Client,
     pub(crate) options: FetchOptions,
-    /// One permit per open exec session, across all pods.
+    /// One permit per open exec session, across all pods: `concurrency` bounds what the API
+    /// server sees, not how many pods are waiting.
     pub(crate) slots: Arc<Semaphore>,
+    /// To the caller's task, so that `on_event` is never called from a pod's.
     pub(crate) events: mpsc::UnboundedSender<Event>,
+    /// Every pod's deadline counts from here, so a pod that waited for a slot gets no extra
+    /// time.
     pub(crate) start: Instant,
     /// Whether containers have `sh` for the one-exec marker check and copy (until one has not).
     pub(crate) shell: AtomicBool,
+    /// A copy reuses the buffer of one that has finished instead of growing a fresh one.
     pub(crate) buffers: Arc<copy::BufferPool>,
     /// The output directory, resolved by the first pod that needed it.
     pub(crate) root: OnceLock<PathBuf>,

@@ -35,6 +35,7 @@ pub async fn fetch(
     let mut pods: Vec<(PodRef, watch::Receiver<Seen>)> = Vec::new();
     match &options.targets {
         Targets::Named(names) => {
+            // A pod named twice is fetched once: two tasks would race for one directory.
             let mut unique: Vec<&String> = names.iter().collect();
             unique.sort();
             unique.dedup();
@@ -65,6 +66,7 @@ pub async fn fetch(
                 let Some(name) = pod.metadata.name.clone() else {
                     continue;
                 };
+                // Only a broken or hostile API server lists a name twice; it gets one task too.
                 if senders.contains_key(&name) {
                     continue;
                 }
@@ -139,6 +141,8 @@ pub async fn fetch(
     Ok(reports)
 }
 
+/// Trackers end by themselves only once every pod's receiver is gone; this ends them also when
+/// the fetch returns early or is dropped mid-way.
 struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
 
 impl Drop for AbortOnDrop {
