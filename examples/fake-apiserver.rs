@@ -1,4 +1,5 @@
-//! The test suite's fake Kubernetes API server, standalone, for benchmarks and manual runs.
+//! The test suite's fake Kubernetes API server (`crates/fake-kube`), standalone, for
+//! benchmarks and manual runs.
 //!
 //! ```text
 //! cargo run --example fake-apiserver -- --pods 50 --bytes 1048576 --kubeconfig /tmp/fake-kubeconfig
@@ -8,9 +9,6 @@
 //! Pods `scan-0` … `scan-N-1` in namespace `scans`, labelled `app=web`, Ready, marker present,
 //! each with a valid JSON results file of about `--bytes` bytes. Prints `ready <url>` on stdout
 //! once listening and serves until stdin closes (or it is killed).
-
-#[path = "../tests/support/fake_kube.rs"]
-mod fake_kube;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -73,8 +71,8 @@ fn main() -> Result<(), String> {
     Ok(())
 }
 
-/// Complete InSpec results (fetch validates them) of about `size` bytes: the support
-/// module's sample, with a padding field it ignores.
+/// Complete InSpec results (fetch validates them) of about `size` bytes: the fake's sample,
+/// with a padding field it ignores.
 fn padded_results(size: usize) -> Vec<u8> {
     let sample = fake_kube::sample_results("scan");
     let head = sample

@@ -6,6 +6,13 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+#[cfg(feature = "kube")]
+use scangate_kube::FetchOptions;
+
+#[cfg(feature = "kube")]
+mod values;
+#[cfg(feature = "kube")]
+pub use values::{ByteSize, DurationArg};
 
 /// Summarise and gate InSpec / CINC Auditor results; fetch them from scanner sidecars.
 #[derive(Debug, Parser)]
@@ -192,6 +199,9 @@ pub enum ReportCommand {
     Schema,
 }
 
+// Not a doc comment: clap would show it. The defaults are `scangate-kube`'s, so that the
+// library and the flags cannot disagree.
+#[cfg(feature = "kube")]
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// Pods to fetch from (needs only `get` on pods, and `get` and `create` on pods/exec).
@@ -211,19 +221,20 @@ pub struct FetchArgs {
     pub namespace: Option<String>,
 
     /// The scanner container.
-    #[arg(short, long, value_name = "CONTAINER", default_value = "scanner")]
+    #[arg(
+        short,
+        long,
+        value_name = "CONTAINER",
+        default_value = FetchOptions::DEFAULT_CONTAINER
+    )]
     pub container: String,
 
     /// The results file inside the scanner container.
-    #[arg(
-        long,
-        value_name = "PATH",
-        default_value = "/results/scan-results.json"
-    )]
+    #[arg(long, value_name = "PATH", default_value = FetchOptions::DEFAULT_RESULTS_PATH)]
     pub path: String,
 
     /// The file the scanner touches when the results are complete.
-    #[arg(long, value_name = "PATH", default_value = "/results/scan-complete")]
+    #[arg(long, value_name = "PATH", default_value = FetchOptions::DEFAULT_MARKER_PATH)]
     pub marker: String,
 
     /// Also copy these files (e.g. /results/scan-summary.md). Repeatable.
@@ -240,16 +251,24 @@ pub struct FetchArgs {
     pub output_dir: PathBuf,
 
     /// How long to wait for each pod to be Ready and its marker to appear (e.g. 90s, 10m, 1h).
-    #[arg(long, value_name = "DURATION", default_value = "10m")]
-    pub timeout: String,
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value_t = DurationArg(FetchOptions::DEFAULT_TIMEOUT)
+    )]
+    pub timeout: DurationArg,
 
     /// How many pods to work on at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = FetchOptions::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
 
     /// Reject any file larger than this (e.g. 512MiB, 10MB, 4096).
-    #[arg(long, value_name = "SIZE", default_value = "512MiB")]
-    pub max_bytes: String,
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value_t = ByteSize(FetchOptions::DEFAULT_MAX_BYTES)
+    )]
+    pub max_bytes: ByteSize,
 
     /// Path to a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster).
     #[arg(long, value_name = "FILE")]
@@ -272,6 +291,16 @@ pub struct FetchArgs {
     /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
+}
+
+// A build without the `kube` feature takes any arguments to `fetch` and only says that it
+// cannot fetch, rather than offering flags that do nothing (and it has no library defaults to
+// show).
+#[cfg(not(feature = "kube"))]
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+    _ignored: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! `scangate fetch` (issue 6): the CLI over `scangate-kube`.
 //!
-//! Turns the flags into the crate's options (durations, sizes, names checked here, exit 2),
-//! renders progress on stderr (live bars on a terminal, plain lines otherwise), prints the
+//! Turns the flags into the crate's options (checked by the crate before any connection,
+//! exit 2, and worded with the flags), renders progress on stderr (live bars on a terminal, plain lines otherwise), prints the
 //! final table on stdout, and maps the outcome: 0 every pod fetched, 3 any failed.
 
 use crate::cli::FetchArgs;
@@ -25,12 +25,12 @@ mod imp {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use anyhow::{Context, bail};
+    use anyhow::Context;
     use comfy_table::{Cell, ContentArrangement, Table, presets};
     use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
     use scangate_kube::{
-        Cluster, ErrorKind, Event, FetchOptions, Logs, PodRef, PodReport, Source, Stage, Targets,
-        names,
+        Cluster, ErrorKind, Event, FetchOptions, InvalidOption, Logs, PathOption, PodRef,
+        PodReport, Source, Stage, Targets,
     };
 
     use super::{FetchArgs, Outcome};
@@ -106,29 +106,6 @@ mod imp {
 
     pub fn run(args: FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Outcome> {
         let plan = gate_plan(&args, color)?;
-        let timeout =
-            parse_duration(&args.timeout).map_err(|m| anyhow::anyhow!("invalid --timeout: {m}"))?;
-        let max_bytes =
-            parse_size(&args.max_bytes).map_err(|m| anyhow::anyhow!("invalid --max-bytes: {m}"))?;
-        if args.concurrency == 0 {
-            bail!("invalid --concurrency: it must be at least 1");
-        }
-        if let Some(ns) = &args.namespace
-            && !names::is_valid_namespace(ns)
-        {
-            bail!("invalid --namespace {ns:?}: not a valid Kubernetes namespace name");
-        }
-        for pod in &args.pods {
-            if !names::is_valid_pod_name(pod) {
-                bail!("invalid pod name {pod:?}: not a valid Kubernetes name");
-            }
-        }
-        for (flag, path) in std::iter::once(("--path", &args.path))
-            .chain(std::iter::once(("--marker", &args.marker)))
-            .chain(args.also.iter().map(|p| ("--also", p)))
-        {
-            names::local_file_name(path).map_err(|m| anyhow::anyhow!("invalid {flag}: {m}"))?;
-        }
         let targets = match &args.selector {
             Some(selector) => Targets::Selector(selector.clone()),
             None => Targets::Named(args.pods.clone()),
@@ -153,11 +130,14 @@ mod imp {
         options.results_path = args.path.clone();
         options.marker_path = args.marker.clone();
         options.also = args.also.clone();
-        options.timeout = timeout;
+        options.timeout = args.timeout.0;
         options.concurrency = args.concurrency;
-        options.max_bytes = max_bytes;
+        options.max_bytes = args.max_bytes.0;
         options.validator = Arc::new(validate_results);
-        options.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        options.check().map_err(|err| match &err.kind {
+            ErrorKind::Options(invalid) => anyhow::anyhow!(flag_message(invalid)),
+            _ => fetch_error(err),
+        })?;
 
         let reports = runtime.block_on(async {
             let cluster = Cluster::connect(&source).await.map_err(fetch_error)?;
@@ -169,7 +149,7 @@ mod imp {
             tokio::select! {
                 reports = fetch => reports.map_err(fetch_error),
                 // Dropping the fetch deletes every temporary file it had open.
-                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(FetchFailed("interrupted; nothing partial was kept".into()))),
+                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(FetchFailed::Interrupted)),
             }
         });
         progress.finish();
@@ -197,11 +177,11 @@ mod imp {
                     eprintln!("error: {err:#}");
                 }
             }
-            return Err(anyhow::Error::new(FetchFailed(format!(
-                "{failed} of {} pods failed; fetched {}",
-                reports.len(),
-                fetched.len()
-            ))));
+            return Err(anyhow::Error::new(FetchFailed::Pods {
+                failed,
+                total: reports.len(),
+                fetched: fetched.len(),
+            }));
         }
         gate
     }
@@ -210,92 +190,30 @@ mod imp {
     fn fetch_error(err: scangate_kube::Error) -> anyhow::Error {
         match err.kind {
             ErrorKind::Options(_) => anyhow::anyhow!("{err}"),
-            _ => anyhow::Error::new(FetchFailed(err.to_string())),
+            _ => anyhow::Error::new(FetchFailed::from(err)),
         }
     }
 
-    /// `90s`, `10m`, `1h`, `1h30m`, `500ms`. A bare number is refused: seconds or minutes?
-    pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err("empty duration (use e.g. 90s, 10m, 1h)".into());
-        }
-        let mut total = Duration::ZERO;
-        let mut rest = text;
-        while !rest.is_empty() {
-            let digits = rest
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(rest.len());
-            if digits == 0 {
-                return Err(format!(
-                    "{text:?} is not a duration (use e.g. 90s, 10m, 1h)"
-                ));
+    /// The crate's verdict on the options, in the words of the flags that set them.
+    fn flag_message(invalid: &InvalidOption) -> String {
+        match invalid {
+            InvalidOption::Namespace(ns) => {
+                format!("invalid --namespace {ns:?}: not a valid Kubernetes namespace name")
             }
-            let number: u64 = rest[..digits]
-                .parse()
-                .map_err(|_| format!("{text:?}: number too large"))?;
-            rest = &rest[digits..];
-            let unit_len = rest
-                .find(|c: char| c.is_ascii_digit())
-                .unwrap_or(rest.len());
-            let unit = &rest[..unit_len];
-            rest = &rest[unit_len..];
-            let part = match unit {
-                "ms" => Duration::from_millis(number),
-                "s" => Duration::from_secs(number),
-                "m" => Duration::from_secs(number.saturating_mul(60)),
-                "h" => Duration::from_secs(number.saturating_mul(3600)),
-                "" => return Err(format!("{text:?} has no unit (use e.g. 90s, 10m, 1h)")),
-                other => {
-                    return Err(format!(
-                        "{text:?}: unknown unit {other:?} (use ms, s, m or h)"
-                    ));
-                }
-            };
-            total = total.saturating_add(part);
-        }
-        if total.is_zero() {
-            return Err("the duration must be more than zero".into());
-        }
-        Ok(total)
-    }
-
-    /// `512MiB`, `10MB`, `4096` (bytes); units B, kB/KB, MB, GB (powers of 1000) and KiB,
-    /// MiB, GiB (powers of 1024), case-insensitive.
-    pub(super) fn parse_size(text: &str) -> Result<u64, String> {
-        let text = text.trim();
-        let digits = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        if digits == 0 {
-            return Err(format!(
-                "{text:?} is not a size (use e.g. 512MiB, 10MB, 4096)"
-            ));
-        }
-        let number: u64 = text[..digits]
-            .parse()
-            .map_err(|_| format!("{text:?}: number too large"))?;
-        let multiplier: u64 = match text[digits..].trim().to_ascii_lowercase().as_str() {
-            "" | "b" => 1,
-            "kb" | "k" => 1000,
-            "mb" | "m" => 1000 * 1000,
-            "gb" | "g" => 1000 * 1000 * 1000,
-            "kib" | "ki" => 1 << 10,
-            "mib" | "mi" => 1 << 20,
-            "gib" | "gi" => 1 << 30,
-            other => {
-                return Err(format!(
-                    "{text:?}: unknown unit {other:?} (use B, KB, MB, GB, KiB, MiB or GiB)"
-                ));
+            InvalidOption::PodName(pod) => {
+                format!("invalid pod name {pod:?}: not a valid Kubernetes name")
             }
-        };
-        let bytes = number
-            .checked_mul(multiplier)
-            .ok_or_else(|| format!("{text:?} is too large"))?;
-        if bytes == 0 {
-            return Err("the size must be more than zero".into());
+            InvalidOption::Path { option, problem } => {
+                let flag = match option {
+                    PathOption::Results => "--path",
+                    PathOption::Marker => "--marker",
+                    PathOption::Also => "--also",
+                };
+                format!("invalid {flag}: {problem}")
+            }
+            InvalidOption::ZeroConcurrency => "invalid --concurrency: it must be at least 1".into(),
+            other => other.to_string(),
         }
-        Ok(bytes)
     }
 
     /// `812 B`, `12.3 KiB`, `1.5 MiB`.
@@ -495,36 +413,6 @@ mod imp {
     #[cfg(test)]
     mod tests {
         use super::*;
-
-        #[test]
-        fn durations() {
-            assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-            assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-            assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-            assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-            assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-            for bad in ["", "10", "s", "10x", "-5s", "0s", "1.5s"] {
-                assert!(parse_duration(bad).is_err(), "{bad:?}");
-            }
-        }
-
-        #[test]
-        fn sizes() {
-            assert_eq!(parse_size("512MiB"), Ok(512 << 20));
-            assert_eq!(parse_size("10MB"), Ok(10_000_000));
-            assert_eq!(parse_size("4096"), Ok(4096));
-            assert_eq!(parse_size("1kib"), Ok(1024));
-            for bad in [
-                "",
-                "MiB",
-                "10XB",
-                "0",
-                "99999999999999999999",
-                "18446744073709551615GiB",
-            ] {
-                assert!(parse_size(bad).is_err(), "{bad:?}");
-            }
-        }
 
         #[test]
         fn validator_accepts_only_results_scangate_can_count() {

@@ -1,13 +1,11 @@
 //! `scangate fetch` as users run it: the real binary against the fake API server, for exit
 //! codes and what people read (insta snapshots, timings and temp paths filtered out).
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use support::fake_kube::{ContainerSim, Denial, ExecFault, FakeKube, FakePod, Script};
+use fake_kube::{ContainerSim, Denial, ExecFault, FakeKube, FakePod, Script};
 
 struct Run {
     code: i32,
@@ -174,7 +172,7 @@ fn ready_pod_is_fetched_into_namespace_and_pod_dirs() {
     assert_eq!(run.files(), ["scans/scan-0/scan-results.json"]);
     let copied =
         std::fs::read_to_string(run.out().join("scans/scan-0/scan-results.json")).expect("results");
-    assert_eq!(copied, support::fake_kube::sample_results("scan-0"));
+    assert_eq!(copied, fake_kube::sample_results("scan-0"));
     snapshot!("fetch_ready_now", run.transcript());
 }
 
@@ -700,7 +698,7 @@ fn hostile_pod_names_from_a_selector_never_become_paths() {
 #[test]
 fn hostile_stderr_escapes_are_neutralised() {
     let mut pod = FakePod::new("scan-0").without_file("/results/scan-results.json");
-    pod.stderr_noise = Some(bytes::Bytes::from_static(
+    pod.stderr_noise = Some(fake_kube::Bytes::from_static(
         b"\x1b]0;owned\x07\x1b[2Jcleared your screen\n",
     ));
     let fake = FakeKube::start(Script::new().pod(pod));
@@ -734,6 +732,20 @@ fn symlinks_out_of_the_output_dir_are_refused() {
 
 // ---------------------------------------------------------------- usage errors
 
+/// The help text, pinned: its defaults come from `scangate-kube`, not from literals here.
+#[test]
+fn help_texts() {
+    for (name, flag) in [("fetch_help", "--help"), ("fetch_h", "-h")] {
+        let out = scangate()
+            .args(["fetch", flag])
+            .env("COLUMNS", "100")
+            .output()
+            .expect("run scangate");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        insta::assert_snapshot!(name, String::from_utf8(out.stdout).expect("UTF-8"));
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let cases: &[(&str, &[&str])] = &[
@@ -741,6 +753,8 @@ fn usage_errors_exit_2() {
         ("bad_size", &["scan-0", "--max-bytes", "lots"]),
         ("bad_pod_name", &["../scan-0"]),
         ("relative_path", &["scan-0", "--path", "results/x.json"]),
+        ("bad_marker", &["scan-0", "--marker", "/results/.."]),
+        ("zero_timeout", &["scan-0", "--timeout", "0s"]),
         (
             "clashing_names",
             &["scan-0", "--also", "/other/scan-results.json"],

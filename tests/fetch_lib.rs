@@ -1,13 +1,11 @@
 //! `scangate_kube` driven directly against the fake API server, for assertions the CLI
 //! cannot show: the concurrency bound, requests made, in-cluster auth, files on disk.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fake_kube::{Bytes, FakeKube, FakePod, Script};
 use scangate_kube::{Cluster, Event, FetchOptions, InCluster, PodReport, Source, Targets};
-use support::fake_kube::{FakeKube, FakePod, Script};
 
 fn json_validator() -> scangate_kube::Validator {
     Arc::new(|bytes: &[u8]| {
@@ -205,7 +203,7 @@ async fn a_100_mb_file_streams_through() {
     body.extend_from_slice(br#"{"padding":""#);
     body.resize(size - 2, b'x');
     body.extend_from_slice(br#""}"#);
-    let body = bytes::Bytes::from(body);
+    let body = Bytes::from(body);
     let fake = FakeKube::start(
         Script::new().pod(FakePod::new("big").file("/results/scan-results.json", body.clone())),
     );
@@ -386,6 +384,27 @@ async fn in_cluster_with_a_wrong_token_or_missing_files() {
     );
 }
 
+/// The tracker's failure reaches the pod whole: the same kind, the message said once.
+#[tokio::test]
+async fn an_api_error_while_tracking_the_pod_is_reported_as_it_was() {
+    let fake = FakeKube::start(Script::new().pod(FakePod::new("scan-0")).fail(
+        "get",
+        "pods",
+        "etcdserver: request timed out",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, _) = run_scan_0(&fake, dir.path()).await;
+    let failure = reports[0].outcome.as_ref().expect_err("api error");
+    assert!(
+        matches!(failure.error.kind, scangate_kube::ErrorKind::Api(_)),
+        "{failure:?}"
+    );
+    assert_eq!(
+        failure.error.to_string(),
+        "pod scans/scan-0: api error: etcdserver: request timed out"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_left_behind_when_validation_fails() {
     let fake = FakeKube::start(
@@ -420,7 +439,7 @@ async fn nothing_is_left_behind_when_validation_fails() {
 /// that file must go too when the copy is cut or the results are rejected.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spilled_copies_leave_nothing_behind_when_cut_or_invalid() {
-    let not_json = bytes::Bytes::from(vec![b'<'; 20 << 20]);
+    let not_json = Bytes::from(vec![b'<'; 20 << 20]);
     let fake = FakeKube::start(
         Script::new()
             .pod(FakePod::new("endless").endless_file("/results/scan-results.json"))
@@ -476,7 +495,7 @@ async fn every_pod_gets_its_own_bytes_when_buffers_are_reused() {
         let mut body = br#"{"padding":""#.to_vec();
         body.resize(size - 2, fill);
         body.extend_from_slice(br#""}"#);
-        bytes::Bytes::from(body)
+        Bytes::from(body)
     };
     let bodies = [
         ("big", padded(b'a', 3 << 20)),

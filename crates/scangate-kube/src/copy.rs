@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
-use crate::Validator;
 use crate::api::stderr_line;
 use crate::error::{Error, ErrorKind};
 use crate::exec::{self, Exec};
+use crate::options::Validator;
 
 /// Files up to this size stay in memory until they are committed. Most results are a few MB;
 /// keeping them off the disk until they are validated saves a write-back-read round trip and a
@@ -87,7 +87,12 @@ fn temp_file_in(dir: &Path) -> Result<NamedTempFile, Error> {
 }
 
 fn io_error(action: String) -> impl FnOnce(io::Error) -> Error {
-    move |source| Error::new(ErrorKind::Io { action, source })
+    move |source| {
+        Error::new(ErrorKind::Io {
+            action,
+            source: source.into(),
+        })
+    }
 }
 
 /// Creates the output directory and resolves it, once per fetch: the pods' directories are
@@ -382,7 +387,7 @@ pub(crate) fn validate_and_commit(
         temp.persist(&destination).map_err(|e| {
             Error::new(ErrorKind::Io {
                 action: format!("rename into {}", destination.display()),
-                source: e.error,
+                source: e.error.into(),
             })
         })?;
         done.push((destination, bytes));

@@ -5,12 +5,14 @@
 //! cannot put terminal escapes into them, and no message ever carries a credential.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::PodRef;
+use crate::options::InvalidOption;
+use crate::outcome::PodRef;
 
 /// A failure, with the pod and the remote file it concerns when there is one.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub struct Error {
     /// The pod, when the failure concerns one (boxed: errors travel in every `Result`).
     pub pod: Option<Box<PodRef>>,
@@ -65,12 +67,12 @@ impl fmt::Display for Error {
 }
 
 /// What went wrong.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The options cannot work (bad names, paths, limits).
     #[error("{0}")]
-    Options(String),
+    Options(InvalidOption),
     /// No kubeconfig and no in-cluster service account, or one that cannot be loaded.
     #[error("{0}")]
     Config(String),
@@ -171,9 +173,10 @@ pub enum ErrorKind {
     Io {
         /// What we were doing, e.g. `create /out/ns`.
         action: String,
-        /// The cause.
+        /// The cause (shared: `io::Error` cannot be cloned, and one failure can reach several
+        /// pods whole).
         #[source]
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
     /// Any other answer from the API server.
     #[error("api error: {0}")]

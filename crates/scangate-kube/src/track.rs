@@ -28,11 +28,8 @@ pub(crate) enum Seen {
     /// A watch or poll saw it go away.
     Deleted,
     /// Tracking failed (404, 403 on get, unreachable).
-    Failed(ErrorArc),
+    Failed(ErrorKind),
 }
-
-/// The tracker's error, shared by every receiver.
-pub(crate) type ErrorArc = std::sync::Arc<ErrorKind>;
 
 /// Polling starts fast (a scanner pod is often nearly ready) and backs off to the 5 s the
 /// shell loops used.
@@ -66,7 +63,7 @@ pub(crate) async fn track_named(
                     delay = backoff(delay);
                     continue;
                 }
-                tx.send_replace(Seen::Failed(ErrorArc::new(kind)));
+                tx.send_replace(Seen::Failed(kind));
                 return;
             }
         };
@@ -172,9 +169,8 @@ pub(crate) async fn track_selector(
             }
             Err(ErrorKind::Connect(_)) => {}
             Err(kind) => {
-                let shared = ErrorArc::new(kind);
                 for tx in senders.values() {
-                    tx.send_replace(Seen::Failed(shared.clone()));
+                    tx.send_replace(Seen::Failed(kind.clone()));
                 }
                 return;
             }

@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use scangate_results::Status;
 
 use crate::context::{ControlView, ReportInput, explaining_message};
 use crate::summary::markdown_table;

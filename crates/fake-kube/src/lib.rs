@@ -1,17 +1,63 @@
-//! An in-process fake Kubernetes API server that speaks the real wire protocol.
+//! An in-process fake Kubernetes API server that speaks the real wire protocol, for scangate's
+//! fetch tests and for timing `scangate fetch` (`examples/fake-apiserver.rs`).
 //!
 //! There is no kube-apiserver on the build machines, and kube-rs's tower mocks cannot carry
-//! the HTTP upgrade that exec needs, so this serves real HTTP/1.1 on 127.0.0.1: pods get,
-//! list and watch (label and field selectors), logs, discovery and server-side tables for
-//! kubectl, and exec over websocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`; channel-byte
-//! framing; the final Status frame on channel 3). Pods are scripted: when they become Ready,
-//! which files appear when, and faults. `tests/fetch_kubectl.rs` checks it against a real
-//! kubectl so it cannot drift from what clients expect.
+//! the HTTP upgrade that exec needs, so this serves real HTTP/1.1 on 127.0.0.1 (HTTPS with a
+//! self-signed certificate on request), and the clients under test, kube-rs and a real
+//! kubectl, cannot tell the difference for what they ask. scangate's `tests/fetch_kubectl.rs`
+//! checks it against kubectl so that it cannot drift from what clients expect.
 //!
 //! It runs on its own tokio runtime in a background thread, so synchronous tests (driving the
-//! binary) and async tests (driving the library) can both use it.
-
-#![allow(dead_code)] // each test binary uses a different part of it
+//! binary) and async tests (driving the library) can both use it, and dropping the
+//! [`FakeKube`] stops it.
+//!
+//! # What it fakes
+//!
+//! - Pods: get, list and watch, with label and field selectors, resource versions, bookmarks
+//!   and `timeoutSeconds`; list as a server-side table for kubectl.
+//! - Logs, with `tailLines`.
+//! - What kubectl reads around them: discovery (`/version`, `/api`, `/apis`, `/api/v1`) and
+//!   namespace lookups.
+//! - Exec over websocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`, negotiated like the API
+//!   server's; channel-byte framing; the final Status frame on channel 3) into a simulated
+//!   container that knows `test -e`, `ls`, `cat`, `echo`, `tar cf -` (so `kubectl cp` works)
+//!   and the `sh -c` scripts scangate sends.
+//! - Authentication by bearer token (401 otherwise); 403s per verb and resource, worded as
+//!   RBAC words them or as servers do when they give no reason; 500s per verb and resource.
+//! - Scripted pods ([`Script`], [`FakePod`]): when they become Ready, fail or are deleted, which
+//!   files appear when, the scanner container's state, a missing shell, exec faults (an HTTP
+//!   error, a failed start, no final Status, a reset connection), slow sessions, hostile
+//!   output.
+//! - What it saw, for assertions ([`Stats`]): requests by verb and resource, exec commands and
+//!   subprotocols, and how many exec sessions were open at once.
+//!
+//! # What it does not
+//!
+//! - Authorize: there is no RBAC, no `resourceNames`, only the denials a script lists.
+//! - Anything but reading pods: no other resources, no writes (create, patch, delete), no
+//!   admission, nothing kept between runs.
+//! - SPDY: an exec POST is checked against the script's denials, then refused, so only
+//!   websocket clients get through.
+//! - Run commands: the container knows the commands above and nothing else; exec has no
+//!   stdin, no TTY and no resizing.
+//! - Expire anything: a watch's resource version never becomes too old (no 410 Gone).
+//! - HTTP/2.
+//!
+//! ```
+//! use fake_kube::{FakeKube, FakePod, Script};
+//!
+//! // One pod with its results and marker, one that never becomes Ready; logs are forbidden.
+//! let fake = FakeKube::start(
+//!     Script::new()
+//!         .pod(FakePod::new("scan-0"))
+//!         .pod(FakePod::new("scan-1").ready_after(None))
+//!         .forbid("get", "pods/log"),
+//! );
+//! assert!(fake.url().starts_with("http://127.0.0.1:"));
+//! // Point a client at it with `fake.write_kubeconfig(dir)`; then, for instance:
+//! assert!(fake.requests().is_empty());
+//! assert_eq!(fake.max_exec_in_flight(), 0);
+//! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
@@ -21,7 +67,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+/// File contents and stderr noise are given as `Bytes` (cheap to clone into every response);
+/// re-exported so that tests need not depend on `bytes` themselves.
+pub use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use http::{HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
@@ -277,6 +325,9 @@ pub struct Script {
     /// websocket exec is a GET and needs `get` and `create` on `pods/exec`, as from Kubernetes
     /// 1.35 (`get` is checked first); a POST (SPDY) needs `create`.
     pub forbidden: HashSet<(String, String)>,
+    /// (verb, resource) pairs answered with a 500 and this message, as an API server whose
+    /// etcd is unwell answers.
+    pub failing: HashMap<(String, String), String>,
     /// How 403 messages read.
     pub denial: Denial,
     /// Subprotocols the server accepts, in its order of preference.
@@ -293,6 +344,7 @@ impl Default for Script {
         Self {
             pods: Vec::new(),
             forbidden: HashSet::new(),
+            failing: HashMap::new(),
             denial: Denial::Rbac,
             protocols: vec![V5, V4],
             token: Some("fake-token-s3cr3t-0123456789".to_owned()),
@@ -318,6 +370,12 @@ impl Script {
         self
     }
 
+    pub fn fail(mut self, verb: &str, resource: &str, message: &str) -> Self {
+        self.failing
+            .insert((verb.to_owned(), resource.to_owned()), message.to_owned());
+        self
+    }
+
     pub fn denial(mut self, denial: Denial) -> Self {
         self.denial = denial;
         self
@@ -337,7 +395,8 @@ impl Script {
 /// What the fake saw, for assertions.
 #[derive(Debug, Default)]
 pub struct Stats {
-    /// Exec sessions open now, from the upgrade until the connection is closed (see [`InFlight`]).
+    /// Exec sessions open now, from the upgrade until the connection is closed: as the API
+    /// server counts them, which is what a client's bound on sessions is checked against.
     pub exec_in_flight: AtomicUsize,
     /// The most exec sessions that were ever open at once.
     pub exec_max_in_flight: AtomicUsize,
@@ -375,6 +434,7 @@ struct State {
 }
 
 /// A running fake API server.
+#[derive(Debug)]
 pub struct FakeKube {
     pub addr: SocketAddr,
     pub stats: Arc<Stats>,
@@ -948,11 +1008,11 @@ fn rbac(
     ns: &str,
     name: Option<&str>,
 ) -> Option<Response<Body>> {
-    if !state
-        .script
-        .forbidden
-        .contains(&(verb.to_owned(), resource.to_owned()))
-    {
+    let request = (verb.to_owned(), resource.to_owned());
+    if let Some(message) = state.script.failing.get(&request) {
+        return Some(status(500, "InternalError", message, None));
+    }
+    if !state.script.forbidden.contains(&request) {
         return None;
     }
     let (plural, sub) = resource
@@ -1787,23 +1847,41 @@ fn channel_frame(channel: u8, data: &[u8]) -> Bytes {
     Bytes::from(frame)
 }
 
-/// Parses `a=b,c in (d)` selectors: exposed so the selector logic itself can be tested.
-pub fn selector_matches(selector: &str, labels: &[(&str, &str)]) -> Result<bool, String> {
-    let reqs = parse_selector(selector)?;
-    let labels: BTreeMap<String, String> = labels
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    Ok(matches_labels(&reqs, &labels))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Helps tests that want many similar pods.
-pub fn many_pods(count: usize, prefix: &str) -> Vec<FakePod> {
-    (0..count)
-        .map(|i| FakePod::new(&format!("{prefix}-{i}")))
-        .collect()
-}
-
-pub fn hashmap_of_pods(pods: &[FakePod]) -> HashMap<String, FakePod> {
-    pods.iter().map(|p| (p.name.clone(), p.clone())).collect()
+    /// The label selectors kubectl and scangate send, as the API server reads them.
+    #[test]
+    fn label_selectors() {
+        let labels = BTreeMap::from([
+            ("app".to_owned(), "web".to_owned()),
+            ("tier".to_owned(), "front".to_owned()),
+        ]);
+        let matches = |selector: &str| {
+            matches_labels(&parse_selector(selector).expect("a selector"), &labels)
+        };
+        for yes in [
+            "app=web",
+            "app==web",
+            "app=web,tier=front",
+            "app!=db",
+            "app in (web, db)",
+            "tier notin (back)",
+            "app",
+            "!gone",
+        ] {
+            assert!(matches(yes), "{yes}");
+        }
+        for no in [
+            "app=db",
+            "app=web,tier=back",
+            "app notin (web)",
+            "gone",
+            "!app",
+        ] {
+            assert!(!matches(no), "{no}");
+        }
+        assert!(parse_selector("app in web").is_err());
+    }
 }
