@@ -39,6 +39,7 @@ pub mod sarif;
 pub mod summary;
 pub mod template;
 pub mod text;
+pub mod untrusted;
 
 use std::fmt;
 use std::io::{self, Write};
