@@ -185,64 +185,9 @@ fn compact(source: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Escaping
 
-use crate::text::{is_bidi_control, is_noncharacter};
-
-/// Appends `text` escaped for HTML. Control characters other than tab and newline (NUL,
-/// ESC, C1), noncharacters and bidi controls become U+FFFD, visibly; CR and CRLF become a
-/// newline. `&`, `<` and `>` are always escaped, which makes element text safe; `quotes`
-/// also escapes `"` and `'`, for attribute values.
-fn push_escaped(out: &mut String, text: &str, quotes: bool) {
-    // Runs of characters that stay as they are are copied whole: this is the hot loop of
-    // the report.
-    let mut kept = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' if quotes => "&quot;",
-            '\'' if quotes => "&#39;",
-            '\t' | '\n' => continue,
-            ' '..='~' => continue,
-            '\r' if chars.peek().is_some_and(|&(_, next)| next == '\n') => "",
-            '\r' => "\n",
-            c if c.is_control() || is_noncharacter(c) || is_bidi_control(c) => "\u{FFFD}",
-            _ => continue,
-        };
-        out.push_str(&text[kept..at]);
-        out.push_str(replacement);
-        kept = at + c.len_utf8();
-    }
-    out.push_str(&text[kept..]);
-}
-
-/// `text` escaped for HTML text and quoted attribute values: the templates' `{{x}}`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    push_escaped(&mut out, text, true);
-    out
-}
-
-/// `text` escaped for element content only (quotes kept): what the helpers write. They are
-/// never used inside a tag (a test checks the templates).
-fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 32);
-    push_escaped(&mut out, text, false);
-    out
-}
-
-/// The longest prefix of `text` of at most `limit` bytes that ends on a character boundary.
-fn prefix(text: &str, limit: usize) -> &str {
-    if text.len() <= limit {
-        return text;
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
+pub use crate::untrusted::html::escape;
+use crate::untrusted::html::escape_text;
+use crate::untrusted::prefix;
 
 /// `n` with thousands separators: `1,048,576`.
 fn grouped(n: usize) -> String {
@@ -876,30 +821,6 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_controls_and_bidi() {
-        assert_eq!(
-            escape("<a href=\"x\" title='y'>&</a>"),
-            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
-        );
-        assert_eq!(
-            escape("a\0b\u{1b}[31m\u{7f}\u{85}"),
-            "a\u{FFFD}b\u{FFFD}[31m\u{FFFD}\u{FFFD}"
-        );
-        assert_eq!(
-            escape("\u{202E}exe.txt\u{202C} \u{2067}x"),
-            "\u{FFFD}exe.txt\u{FFFD} \u{FFFD}x"
-        );
-        assert_eq!(
-            escape("\u{FFFE}\u{FDD0}\u{1FFFF}"),
-            "\u{FFFD}\u{FFFD}\u{FFFD}"
-        );
-        assert_eq!(escape("a\r\nb\rc\td\n"), "a\nb\nc\td\n");
-        assert_eq!(escape_text("\"it's\" <b>"), "\"it's\" &lt;b&gt;");
-        // Right-to-left text and its marks stay.
-        assert_eq!(escape("שלום \u{200F}مرحبا 🔥"), "שלום \u{200F}مرحبا 🔥");
-    }
 
     #[test]
     fn clip_cuts_on_a_character_boundary_with_a_note() {
