@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Validates the HTML report with the Nu Html Checker (vnu, the W3C's HTML5 conformance
 # checker; also checks the inline CSS). The pages are the ones `tests/html.rs` in
-# scangate-report renders from the golden fixtures into <target>/golden/html/; this script
-# runs that test first so they are current. vnu.jar comes from scripts/tools.sh (npm package
-# `vnu-jar`, pinned there, installed once into the scangate cache); needs npm to install it and
-# Java 11+ to run it. Safe to re-run.
+# scangate-report renders from the golden fixtures into <target>/golden/html/, and the hostile
+# page of `tests/untrusted.rs`; this script runs both tests first so they are current. vnu.jar
+# comes from scripts/tools.sh (npm package `vnu-jar`, pinned there, installed once into the
+# scangate cache); needs npm to install it and Java 11+ to run it. Safe to re-run.
 #
 #   .ci/check-html.sh                  # render, then validate every page
 #   SCANGATE_CACHE=/ci/cache .ci/check-html.sh
@@ -16,7 +16,7 @@ command -v java >/dev/null || { echo "check-html: java (11+) is needed to run vn
 vnu_version="$(java -jar "$jar" --version)"
 
 echo "check-html: rendering the golden pages"
-cargo test --locked --quiet -p scangate-report --test html >&2
+cargo test --locked --quiet -p scangate-report --test html --test untrusted >&2
 
 target="${CARGO_TARGET_DIR:-target}"
 shopt -s nullglob

@@ -13,7 +13,7 @@ pub fn print_errors(run: &Run<'_>) {
     let mut text = String::new();
     for e in run.errors() {
         text.push_str("error: ");
-        text.push_str(&scangate_report::summary::sanitize_terminal(&e.to_string()));
+        text.push_str(&scangate_report::untrusted::terminal::line(&e.to_string()));
         text.push('\n');
     }
     // A failed write to stderr has nowhere better to go.

@@ -58,7 +58,7 @@ pub fn json_min_severity_rules(run: &Run<'_>) {
         line(&format!(
             "{}: json-min results carry no impact, so every control counts as medium and these \
              severity rules gate made-up numbers: {} (write the results with --reporter json)",
-            scangate_report::summary::sanitize_terminal(&file.path().display().to_string()),
+            scangate_report::untrusted::terminal::line(&file.path().display().to_string()),
             codes.join(", ")
         ));
     }

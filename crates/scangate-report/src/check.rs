@@ -9,7 +9,8 @@ use scangate_results::Summary;
 use scangate_threshold::Verdict;
 
 use crate::UnreadableInput;
-use crate::summary::{sanitize_terminal, terminal_table};
+use crate::summary::terminal_table;
+use crate::untrusted::terminal;
 
 /// One gated input.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +56,7 @@ fn paint(text: &str, color: Color, on: bool) -> Cell {
 pub fn verdict_line(gated: &Gated<'_, '_>) -> String {
     let total = gated.verdict.outcomes.len();
     let failed = gated.verdict.failures().count();
-    let name = sanitize_terminal(gated.name);
+    let name = terminal::line(gated.name);
     let compliance = gated.summary.compliance();
     if failed == 0 {
         format!("PASS  {name}: {total} of {total} rules passed (compliance {compliance}%)")
@@ -68,8 +69,8 @@ pub fn verdict_line(gated: &Gated<'_, '_>) -> String {
 pub fn error_line(error: &UnreadableInput<'_>) -> String {
     format!(
         "ERROR {}: {}",
-        sanitize_terminal(error.name),
-        sanitize_terminal(error.message)
+        terminal::line(error.name),
+        terminal::line(error.message)
     )
 }
 
@@ -118,12 +119,12 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
         .summary
         .profiles
         .iter()
-        .map(|p| sanitize_terminal(&p.profile.name))
+        .map(|p| terminal::line(&p.profile.name))
         .collect();
     writeln!(
         w,
         "{}  [{}]",
-        sanitize_terminal(gated.name),
+        terminal::line(gated.name),
         profiles.join(", ")
     )?;
     let mut table = terminal_table(opts.color, opts.width);
@@ -151,7 +152,7 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
             w,
             "\n{}: {}",
             outcome.code,
-            sanitize_terminal(&outcome.message)
+            terminal::line(&outcome.message)
         )?;
         let shown: Vec<_> = outcome
             .controls
@@ -170,10 +171,10 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
             writeln!(
                 w,
                 "  {:<id_width$}  {:<8} {:<14} {}",
-                sanitize_terminal(&c.control.id),
+                terminal::line(&c.control.id),
                 c.severity.key(),
                 c.status.label(),
-                sanitize_terminal(&truncate(title, 90))
+                terminal::cell(title, 90)
             )?;
         }
         if outcome.controls.len() > opts.max_controls {
@@ -201,14 +202,4 @@ fn unreadable_total(gated: &[Gated<'_, '_>], unreadable: usize) -> String {
         (n, f) => format!("; {f} of the other {n} failed the gate"),
     };
     format!("ERROR {unreadable} of {total} {inputs} could not be read{others}")
-}
-
-/// Shortens `text` to `max` characters, marking the cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.replace(['\n', '\r'], " ");
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out.replace(['\n', '\r'], " ")
 }

@@ -7,7 +7,7 @@
 use rayon::prelude::*;
 use scangate_results::model::Control;
 use scangate_results::{OpaqueJson, ProfileAggregate, Results, Severity, Status, Summary};
-use scangate_threshold::{RuleOutcome, Verdict};
+use scangate_threshold::{RuleCode, RuleOutcome, Verdict};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
@@ -291,7 +291,8 @@ pub struct ProfileView<'a> {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RuleView<'a> {
     /// Stable kebab-case code, e.g. `failed-critical-max`.
-    pub code: &'a str,
+    #[schemars(with = "String")]
+    pub code: &'a RuleCode,
     /// The threshold key, e.g. `failed.critical.max`.
     pub key: &'a str,
     /// The limit, for people: `≤ 0`, `≥ 80%`.
@@ -309,7 +310,7 @@ pub struct RuleView<'a> {
 impl<'a> RuleView<'a> {
     pub fn new(rule: &'a RuleOutcome, summary: &'a Summary<'a>) -> Self {
         RuleView {
-            code: rule.code.as_str(),
+            code: &rule.code,
             key: &rule.key,
             limit: rule.limit.to_string(),
             actual: rule.actual.to_string(),

@@ -15,6 +15,7 @@ use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite}
 use scangate_results::Status;
 
 use crate::context::explaining_message;
+use crate::untrusted::{Class, classify, cut, xml::text as xml_text};
 use crate::{Error, Rendered, Report};
 
 /// The suite that holds one testcase per threshold rule.
@@ -24,39 +25,32 @@ pub const INPUTS_SUITE: &str = "scangate-inputs";
 /// The `type` of an unreadable input's `<error>`.
 pub const UNREADABLE_TYPE: &str = "unreadable-input";
 
-/// Text that XML 1.0 can carry: characters it forbids become U+FFFD instead of vanishing
-/// (quick-junit drops C0 controls, but not U+FFFE/U+FFFF).
-fn xml_text(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
-
-/// A message attribute: one line, bounded, so CI UIs stay readable.
+/// A message attribute: the first line that says something, bounded, so CI UIs stay
+/// readable. Every kind of line break the policy knows ends the line: a viewer that breaks at
+/// U+2028 would otherwise show a second line.
 fn attribute(text: &str) -> String {
     let line = text
-        .lines()
+        .split(|c| classify(c) == Class::LineBreak)
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let mut out: String = line.chars().take(500).collect();
-    if out.len() < line.len() {
+    let shown = cut(line, 500);
+    let mut out = xml_text(shown.shown);
+    if shown.is_cut() {
         out.push('…');
     }
-    xml_text(&out)
+    out
 }
 
-/// At most `max` characters of `text`, marked when cut: an error message can quote a whole
-/// string of the file.
-fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => text.into(),
-        Some((end, _)) => format!("{}… (truncated)", &text[..end]).into(),
+/// At most `max` bytes of `text`, marked when cut: an error message can quote a whole string
+/// of the file.
+fn bounded(text: &str, max: usize) -> String {
+    let shown = cut(text, max);
+    let mut out = xml_text(shown.shown);
+    if shown.is_cut() {
+        out.push_str("… (truncated)");
     }
+    out
 }
 
 /// saf's own wording for each test line of a control (inspecjs `to_message_line`).
@@ -120,7 +114,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status.set_type(UNREADABLE_TYPE);
             status.set_message(attribute(error.message));
-            status.set_description(xml_text(&bounded(error.message, 64 * 1024)));
+            status.set_description(bounded(error.message, 64 * 1024));
             let mut case = TestCase::new(xml_text(error.name), status);
             case.set_classname(INPUTS_SUITE);
             suite.add_test_case(case);

@@ -38,7 +38,7 @@ pub mod markdown_table;
 pub mod sarif;
 pub mod summary;
 pub mod template;
-pub mod text;
+pub mod untrusted;
 
 use std::fmt;
 use std::io::{self, Write};

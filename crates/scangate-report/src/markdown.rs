@@ -1,31 +1,27 @@
 //! The Markdown report, for GitHub job summaries and pull-request comments: saf's summary
 //! table, the verdict of every input, and the failed controls with their details.
 //!
-//! Everything from the scan is escaped as inline text (it cannot open a table cell, a link, a
-//! heading or HTML) or, inside `<details>`, HTML-escaped in `<pre>`. The whole report stays
+//! Everything from the scan goes through [`crate::untrusted`]: escaped as inline text (it cannot
+//! open a table cell, a link, a heading or HTML) or, inside `<details>`, HTML-escaped in
+//! `<pre>`, and cut with a note saying how many bytes are not shown. The whole report stays
 //! under `RenderOptions::markdown_max_bytes` (GitHub takes 1 MiB per step summary): when it
 //! would not, the failed-control details stop with a visible note.
 
 use std::fmt::Write as _;
 use std::io::Write;
 
-
 use crate::context::{ControlView, ReportInput, explaining_message};
 use crate::summary::markdown_table;
-use crate::text::is_unsafe;
+use crate::untrusted::markdown as escape;
+use crate::untrusted::{Cut, cut};
 use crate::{Error, RenderOptions, Rendered, Report};
-
-/// Escapes untrusted text for inline Markdown (table cells, headings, list items).
-pub fn escape_inline(text: &str) -> String {
-    crate::summary::escape_markdown_inline(text)
-}
 
 /// Untrusted text as a heading's text: inline-escaped and trimmed (a trailing space is
 /// markdownlint's MD009), never empty, and not ending in punctuation, which MD026 takes for a
 /// sentence written as a heading (profile names such as `tests from controls.test.` do). The
 /// last character is then written as a character reference, which GitHub shows the same.
 fn heading_text(text: &str) -> String {
-    let mut out = escape_inline(text).trim().to_owned();
+    let mut out = escape::inline(text).trim().to_owned();
     if out.is_empty() {
         return "(no name)".to_owned();
     }
@@ -59,63 +55,16 @@ fn table_row(cells: &[&str]) -> String {
     row
 }
 
-/// Escapes untrusted text for an HTML `<pre>` block inside Markdown.
-fn escape_pre(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    for c in text.chars() {
-        // Runs of blank lines collapse to one: Markdown linters read `<pre>` as text.
-        if c == '\n' {
-            blank_run += 1;
-            if blank_run > 2 {
-                continue;
-            }
-        } else if !c.is_whitespace() {
-            blank_run = 0;
-        }
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            // `(text)[text]` is a reversed link to markdownlint (MD011), which reads `<pre>`
-            // as text; regular expressions in check text are full of it.
-            '[' if out.ends_with(')') => out.push_str("&#91;"),
-            '\n' => {
-                // Trailing spaces would be a hard line break to a Markdown linter.
-                let kept = out.trim_end_matches(' ').len();
-                out.truncate(kept);
-                out.push('\n');
-            }
-            '\t' => out.push_str("    "),
-            c if is_unsafe(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// At most `max` bytes of `text` (on a char boundary), and how many bytes were cut.
-fn clip(text: &str, max: usize) -> (&str, usize) {
-    if text.len() <= max {
-        return (text, 0);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], text.len() - end)
-}
-
 /// The first line of a message, shortened for a table cell.
 fn cell_message(text: &str) -> String {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let (short, cut) = clip(line.trim(), 160);
-    let more = if cut > 0 || text.trim().lines().count() > 1 {
+    let short = cut(line.trim(), 160);
+    let more = if short.is_cut() || text.trim().lines().count() > 1 {
         " …"
     } else {
         ""
     };
-    format!("{}{more}", escape_inline(short))
+    format!("{}{more}", escape::inline(short.shown))
 }
 
 /// Per-message budget inside `<details>`, so one huge message cannot crowd out the rest.
@@ -155,13 +104,13 @@ fn errors_section(report: &Report<'_>) -> String {
     )
     .ok();
     for error in report.errors {
-        let (message, cut) = clip(error.message, ERROR_MESSAGE_BYTES);
+        let message = cut(error.message, ERROR_MESSAGE_BYTES);
         writeln!(
             out,
             "| {} | {}{} |",
-            escape_inline(error.name),
-            escape_inline(message),
-            if cut > 0 { " …" } else { "" }
+            escape::inline(error.name),
+            escape::inline(message.shown),
+            if message.is_cut() { " …" } else { "" }
         )
         .ok();
     }
@@ -192,7 +141,7 @@ pub fn write(
         writeln!(
             out,
             "Threshold {} · {} input{}, {failed_inputs} failed the gate{unreadable}\n",
-            escape_inline(threshold),
+            escape::inline(threshold),
             report.input_count(),
             if report.input_count() == 1 { "" } else { "s" }
         )
@@ -307,8 +256,8 @@ fn verdict_section(input: &ReportInput<'_>) -> String {
                     let result = if rule.passed { "✅ pass" } else { "❌ fail" };
                     out.push_str(&table_row(&[
                         &format!("`{}`", rule.key),
-                        &escape_inline(&rule.limit.to_string()),
-                        &escape_inline(&rule.actual.to_string()),
+                        &escape::inline(&rule.limit.to_string()),
+                        &escape::inline(&rule.actual.to_string()),
                         result,
                     ]));
                 }
@@ -360,10 +309,10 @@ fn failed_table(
             .map(cell_message)
             .unwrap_or_default();
         let row = table_row(&[
-            &escape_inline(&c.control.id),
+            &escape::inline(&c.control.id),
             c.severity.key(),
             c.status.label(),
-            &escape_inline(title),
+            &escape::inline(title),
             &message,
         ]);
         if out.len() + row.len() + 400 > limit {
@@ -384,6 +333,15 @@ fn failed_table(
     0
 }
 
+/// The note after a cut description or fix text, empty when nothing was cut.
+fn bytes_more(cut: Cut<'_>) -> String {
+    if cut.is_cut() {
+        format!(" … ({} bytes more)", cut.omitted)
+    } else {
+        String::new()
+    }
+}
+
 /// A failed control's `<details>`: description, and every failing or erroring test.
 fn details_block(view: &ControlView<'_>) -> String {
     let mut block = String::new();
@@ -391,8 +349,8 @@ fn details_block(view: &ControlView<'_>) -> String {
     writeln!(
         block,
         "<details>\n<summary>{} — {} ({}, {})</summary>\n",
-        escape_pre(view.id),
-        escape_pre(title),
+        escape::pre(view.id),
+        escape::pre(title),
         view.severity,
         view.status_label
     )
@@ -416,17 +374,8 @@ fn details_block(view: &ControlView<'_>) -> String {
     }
     let mut text = String::new();
     if let Some(desc) = view.desc {
-        let (desc, cut) = clip(desc, DETAIL_MESSAGE_BYTES);
-        writeln!(
-            text,
-            "{desc}{}\n",
-            if cut > 0 {
-                format!(" … ({cut} bytes more)")
-            } else {
-                String::new()
-            }
-        )
-        .ok();
+        let desc = cut(desc, DETAIL_MESSAGE_BYTES);
+        writeln!(text, "{}{}\n", desc.shown, bytes_more(desc)).ok();
     }
     for result in view
         .results
@@ -441,37 +390,23 @@ fn details_block(view: &ControlView<'_>) -> String {
         )
         .ok();
         for part in [result.message, result.exception].into_iter().flatten() {
-            let (part, cut) = clip(part, DETAIL_MESSAGE_BYTES);
-            writeln!(
-                text,
-                "{part}{}",
-                if cut > 0 {
-                    format!("\n… truncated ({cut} bytes more)")
-                } else {
-                    String::new()
-                }
-            )
-            .ok();
+            let part = cut(part, DETAIL_MESSAGE_BYTES);
+            write!(text, "{}", part.shown).ok();
+            if part.is_cut() {
+                write!(text, "\n… truncated ({} bytes more)", part.omitted).ok();
+            }
+            text.push('\n');
         }
         text.push('\n');
     }
     if let Some(fix) = view.fix {
-        let (fix, cut) = clip(fix, DETAIL_MESSAGE_BYTES);
-        writeln!(
-            text,
-            "Fix: {fix}{}",
-            if cut > 0 {
-                format!(" … ({cut} bytes more)")
-            } else {
-                String::new()
-            }
-        )
-        .ok();
+        let fix = cut(fix, DETAIL_MESSAGE_BYTES);
+        writeln!(text, "Fix: {}{}", fix.shown, bytes_more(fix)).ok();
     }
     writeln!(
         block,
         "<pre>{}</pre>\n</details>\n",
-        escape_pre(text.trim_end())
+        escape::pre(text.trim_end())
     )
     .ok();
     block
@@ -500,14 +435,6 @@ mod tests {
         assert_eq!(
             table_row(&["V-1", "high", "", " Ensure x  "]),
             "| V-1 | high | | Ensure x |\n"
-        );
-    }
-
-    #[test]
-    fn pre_text_never_holds_a_reversed_link() {
-        assert_eq!(
-            escape_pre("grep -E '(exit,always)[\\s]' and (a)[0] [b]"),
-            "grep -E '(exit,always)&#91;\\s]' and (a)&#91;0] [b]"
         );
     }
 }

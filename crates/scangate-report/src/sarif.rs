@@ -32,13 +32,14 @@
 //! the profile name and the control id, and ends in `:n` for the n-th control with that id in
 //! that profile.
 //!
-//! Untrusted text. Everything from the scan is cleaned ([`text::clean`]: control and
-//! bidirectional-override characters replaced, line breaks normalised, `](` written `] (` so
-//! that no viewer makes a link of it), cut to GitHub's limits (names 255 bytes, descriptions
-//! 1,024, messages 4 KiB, help sections 16 KiB) with a visible note, and only `help.markdown`
-//! is Markdown, escaped so that nothing in it is markup. Braces stay single although SARIF
-//! (§3.11.5) wants `{{` for placeholders: no message has `arguments`, GitHub substitutes
-//! none, and doubled braces would show there.
+//! Untrusted text. Everything from the scan is cleaned ([`clean`]: the untrusted-text policy of
+//! [`crate::untrusted`], `](` written `] (` so that no viewer makes a link of it), cut to
+//! GitHub's limits (names 255 bytes, descriptions 1,024, messages 4 KiB, help sections 16 KiB)
+//! with a visible note, and only `help.markdown` is Markdown, escaped so that nothing in it is
+//! markup. The log is written with [`crate::untrusted::json`], so a character the policy flags
+//! that reached a property uncleaned would still be an escape, not a raw character. Braces stay
+//! single although SARIF (§3.11.5) wants `{{` for placeholders: no message has `arguments`,
+//! GitHub substitutes none, and doubled braces would show there.
 //!
 //! Limits. At most `RenderOptions::sarif_max_results` results (GitHub's 25,000 per run) are
 //! written: the failed threshold rules first, then the controls by severity, id, input and
@@ -50,7 +51,6 @@
 //! the borrowed report, and text that needs no cleaning is not copied.
 
 mod ids;
-mod text;
 mod uri;
 
 use std::borrow::Cow;
@@ -65,7 +65,11 @@ use serde_json::{Value, json};
 use serde_sarif::sarif;
 
 use crate::context::{ControlView, failing_rules};
-use crate::{Error, Origin, RenderOptions, Rendered, Report, ReportInput, UnreadableInput};
+use crate::untrusted::markdown::commonmark;
+use crate::untrusted::sarif::{clean, clean_cut, clean_or};
+use crate::{
+    Error, Origin, RenderOptions, Rendered, Report, ReportInput, UnreadableInput, untrusted,
+};
 
 /// The OASIS schema of SARIF 2.1.0 (final, errata 01), as `$schema`.
 pub const SCHEMA_URI: &str =
@@ -159,7 +163,7 @@ pub fn write(
             properties: run_properties(report, &plan, cap),
         }],
     };
-    serde_json::to_writer(&mut *w, &log).map_err(|e| Error::Io(e.into()))?;
+    untrusted::json::to_writer(&mut *w, &log).map_err(|e| Error::Io(e.into()))?;
     writeln!(w)?;
     Ok(rendered)
 }
@@ -176,10 +180,10 @@ fn warning_notification(message: &str) -> sarif::Notification {
 /// where the input is.
 fn unreadable_notification(error: &UnreadableInput<'_>) -> sarif::Notification {
     let (uri, logical) = input_location(error.origin, error.name);
-    let name = text::clean_or(Some(error.name), "(unnamed input)", MAX_NAME);
+    let name = clean_or(Some(error.name), "(unnamed input)", MAX_NAME);
     let message = format!(
         "Input '{name}' could not be read, so it was not gated: {}",
-        text::clean(error.message, MAX_MESSAGE)
+        clean(error.message, MAX_MESSAGE)
     );
     let mut n = sarif::Notification::builder()
         .message(sarif::Message::from(message.as_str()))
@@ -207,7 +211,7 @@ fn run_properties(report: &Report<'_>, plan: &Plan<'_>, cap: usize) -> sarif::Pr
     let mut summary = serde_json::Map::new();
     summary.insert("inputs".into(), json!(report.inputs.len()));
     if let Some(threshold) = report.threshold {
-        summary.insert("threshold".into(), json!(text::clean(threshold, MAX_NAME)));
+        summary.insert("threshold".into(), json!(clean(threshold, MAX_NAME)));
     }
     if let Some(passed) = report.passed() {
         summary.insert("passed".into(), json!(passed));
@@ -470,7 +474,7 @@ fn input_location(origin: Origin<'_>, name: &str) -> (String, sarif::LogicalLoca
         .unwrap_or_else(|| "unnamed-input".to_owned());
     let logical = match origin {
         Origin::File { path } => sarif::LogicalLocation::builder()
-            .fully_qualified_name(text::clean_or(Some(path), name, MAX_DESCRIPTION))
+            .fully_qualified_name(clean_or(Some(path), name, MAX_DESCRIPTION))
             .kind("resource")
             .build(),
         Origin::Pod {
@@ -481,11 +485,11 @@ fn input_location(origin: Origin<'_>, name: &str) -> (String, sarif::LogicalLoca
         } => sarif::LogicalLocation::builder()
             .fully_qualified_name(format!(
                 "{}/{}/{}",
-                text::clean(namespace, MAX_NAME),
-                text::clean(pod, MAX_NAME),
-                text::clean(container, MAX_NAME)
+                clean(namespace, MAX_NAME),
+                clean(pod, MAX_NAME),
+                clean(container, MAX_NAME)
             ))
-            .name(text::clean(container, MAX_NAME))
+            .name(clean(container, MAX_NAME))
             .kind("resource")
             .build(),
     };
@@ -586,7 +590,7 @@ fn control_help(
         let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
             continue;
         };
-        let body = text::clean(body, MAX_HELP_SECTION);
+        let body = clean(body, MAX_HELP_SECTION);
         if !plain.is_empty() {
             plain.push_str("\n\n");
             markdown.push_str("\n\n");
@@ -597,11 +601,11 @@ fn control_help(
         markdown.push_str("**");
         markdown.push_str(label);
         markdown.push_str("**\n\n");
-        markdown.push_str(&text::markdown(&body));
+        markdown.push_str(&commonmark(&body));
     }
     if plain.is_empty() {
         plain.push_str(NO_HELP);
-        markdown = text::markdown(NO_HELP);
+        markdown = commonmark(NO_HELP);
     }
     sarif::MultiformatMessageString::builder()
         .text(plain)
@@ -626,17 +630,17 @@ impl Ctx<'_> {
         let full = summary.controls[control].control.full();
         let cv = ControlView::new(control, summary, &full, &[]);
         let title = cv.title.filter(|t| !t.trim().is_empty());
-        let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
-        let short = text::clean_or(title, &shown_id, MAX_DESCRIPTION);
+        let shown_id = clean_or(Some(cv.id), "(empty id)", MAX_NAME);
+        let short = clean_or(title, &shown_id, MAX_DESCRIPTION);
         let desc = cv.desc.filter(|d| !d.trim().is_empty());
         let (full, cut) = match desc {
-            Some(d) => text::clean_cut(d, MAX_DESCRIPTION),
+            Some(d) => clean_cut(d, MAX_DESCRIPTION),
             None => (short.clone(), false),
         };
 
         let mut tags = vec!["security".to_owned()];
         for tag in cv.nist.iter().chain(&cv.cci) {
-            let tag = text::clean(tag, MAX_TAG);
+            let tag = clean(tag, MAX_TAG);
             let tag = tag.trim();
             if tags.len() < MAX_TAGS && !tag.is_empty() && !tags.iter().any(|t| t == tag) {
                 tags.push(tag.to_owned());
@@ -669,25 +673,25 @@ impl Ctx<'_> {
             .build();
         // SARIF wants `name` to differ from `id`; a control's title is what people know it by.
         rule.name = title
-            .map(|t| text::clean(t, MAX_NAME))
+            .map(|t| clean(t, MAX_NAME))
             .filter(|name| name != id)
             .map(Cow::into_owned);
         rule
     }
 
     fn gate_rule(&self, id: &str, o: &RuleOutcome) -> sarif::ReportingDescriptor {
-        let key = text::clean(&o.key, MAX_NAME);
+        let key = clean(&o.key, MAX_NAME);
         let limit = o.limit.to_string();
         let threshold = self
             .report
             .threshold
-            .map(|t| text::clean(t, MAX_NAME))
+            .map(|t| clean(t, MAX_NAME))
             .unwrap_or(Cow::Borrowed("the threshold"));
         let mut rule = sarif::ReportingDescriptor::builder()
             .id(id)
-            .name(text::pascal_case(o.code.as_str()))
+            .name(ids::pascal_case(o.code.as_str()))
             .short_description(text_message(format!("Gate rule {key} ({limit})")))
-            .full_description(text_message(text::clean(
+            .full_description(text_message(clean(
                 &format!(
                     "{threshold} requires {key} {limit}; the scan fails the gate when it does not hold."
                 ),
@@ -696,7 +700,7 @@ impl Ctx<'_> {
             .help(
                 sarif::MultiformatMessageString::builder()
                     .text(GATE_HELP)
-                    .markdown(text::markdown(GATE_HELP))
+                    .markdown(commonmark(GATE_HELP))
                     .build(),
             )
             .help_uri(GATE_HELP_URI)
@@ -761,16 +765,13 @@ impl Ctx<'_> {
         let full = evaluated.control.full();
         let cv = ControlView::new(control, summary, &full, &info.failing[control]);
 
-        let shown_id = text::clean_or(Some(cv.id), "(empty id)", MAX_NAME);
+        let shown_id = clean_or(Some(cv.id), "(empty id)", MAX_NAME);
         let verb = match evaluated.status {
             Status::ProfileError => "has a profile error",
             _ => "failed",
         };
         let message = match cv.message.filter(|m| !m.trim().is_empty()) {
-            Some(m) => format!(
-                "Control '{shown_id}' {verb}: {}",
-                text::clean(m, MAX_MESSAGE)
-            ),
+            Some(m) => format!("Control '{shown_id}' {verb}: {}", clean(m, MAX_MESSAGE)),
             None => format!("Control '{shown_id}' {verb}."),
         };
 
@@ -784,10 +785,7 @@ impl Ctx<'_> {
         let mut properties = BTreeMap::from([
             ("status".to_owned(), json!(cv.status)),
             ("severity".to_owned(), json!(cv.severity)),
-            (
-                "profile".to_owned(),
-                json!(text::clean(cv.profile, MAX_NAME)),
-            ),
+            ("profile".to_owned(), json!(clean(cv.profile, MAX_NAME))),
         ]);
         if !cv.failed_rules.is_empty() {
             properties.insert("thresholdRules".to_owned(), json!(cv.failed_rules));
@@ -820,7 +818,7 @@ impl Ctx<'_> {
             .iter()
             .filter_map(|&c| summary.controls.get(c))
             .take(MAX_LISTED_CONTROLS)
-            .map(|e| text::clean(&e.control.id, MAX_NAME))
+            .map(|e| clean(&e.control.id, MAX_NAME))
             .collect();
         let properties = BTreeMap::from([
             ("key".to_owned(), json!(o.key)),
@@ -832,7 +830,7 @@ impl Ctx<'_> {
 
         let mut result = sarif::Result::builder()
             .message(sarif::Message::from(
-                text::clean(&o.message, MAX_MESSAGE).as_ref(),
+                clean(&o.message, MAX_MESSAGE).as_ref(),
             ))
             .rule_id(self.plan.rules[rule].id.as_ref())
             .rule_index(rule as i64)

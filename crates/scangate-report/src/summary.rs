@@ -7,7 +7,7 @@ use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Tab
 use scangate_results::{Counts, ProfileAggregate, Severity, Status};
 
 use crate::markdown_table::{self, Align};
-use crate::text::{is_bidi_control, is_noncharacter};
+use crate::untrusted::{markdown, terminal};
 
 /// saf's columns: its status order, each with its Markdown title and emoji.
 const COLUMNS: [(Status, &str); 5] = {
@@ -80,27 +80,6 @@ pub fn markdown_table(profile: &ProfileAggregate) -> String {
     markdown_table::render(&head, &body, &align)
 }
 
-/// Escapes untrusted text for inline Markdown (headings, table cells): nothing in it can
-/// become markup, HTML, a table border or a line break. Plain names stay as saf prints them.
-pub fn escape_markdown_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            // `:` and `@` stop emoji shortcodes and bare URL/e-mail autolinks.
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '$' | ':'
-            | '@' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '&' => out.push_str("&amp;"),
-            c if c.is_control() => out.push(' '),
-            c if is_bidi_control(c) || is_noncharacter(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// `saf summary --format markdown`: one table per profile, joined by a blank line, with
 /// `# <profile>` titles unless `title` is false. Ends with a newline.
 pub fn write_markdown(
@@ -113,7 +92,7 @@ pub fn write_markdown(
         .map(|p| {
             let table = markdown_table(p);
             if title {
-                format!("# {}\n\n{table}", escape_markdown_inline(&p.profile_name))
+                format!("# {}\n\n{table}", markdown::inline(&p.profile_name))
             } else {
                 table
             }
@@ -156,9 +135,9 @@ pub fn write_table(
         writeln!(
             w,
             "{}  compliance {}%  ({})",
-            sanitize_terminal(&profile.profile_name),
+            terminal::line(&profile.profile_name),
             js_number(profile.compliance),
-            sanitize_terminal(&files)
+            terminal::line(&files)
         )?;
         let mut table = terminal_table(opts.color, opts.width);
         let mut header = vec![Cell::new("")];
@@ -206,18 +185,4 @@ pub fn terminal_table(color: bool, width: Option<u16>) -> Table {
         table.force_no_tty();
     }
     table
-}
-
-/// Replaces control characters (escape sequences included) and bidirectional overrides so
-/// untrusted names can neither drive the terminal nor reorder what it shows.
-pub fn sanitize_terminal(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || is_bidi_control(c) || is_noncharacter(c) {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }

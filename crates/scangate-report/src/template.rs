@@ -2,14 +2,15 @@
 //! documented report context ([`crate::ReportContext`], schema: `scangate report schema`).
 //!
 //! Strict mode: a variable the context does not have is an error naming it, not an empty
-//! string. `{{x}}` is escaped for the template's format (HTML, or Markdown inline text);
-//! `{{{x}}}` is written as is, for the template author who knows what they are doing.
+//! string. `{{x}}` is escaped for the template's format (HTML, or Markdown inline text) after
+//! the untrusted-text policy ([`crate::untrusted`]), as in the built-in reports; `{{{x}}}` is
+//! written as is, for the template author who knows what they are doing.
 
 use std::io::Write;
 
 use handlebars::Handlebars;
 
-use crate::{Error, Format, Rendered, Report};
+use crate::{Error, Format, Rendered, Report, untrusted};
 
 /// A user's template for one format.
 #[derive(Debug, Clone)]
@@ -29,8 +30,8 @@ fn registry(template: &UserTemplate) -> Result<Handlebars<'static>, Error> {
     hb.set_strict_mode(true);
     hb.set_prevent_indent(true);
     match template.format {
-        Format::Html => {} // handlebars' default escaping is HTML's
-        Format::Markdown => hb.register_escape_fn(crate::markdown::escape_inline),
+        Format::Html => hb.register_escape_fn(untrusted::html::escape_template),
+        Format::Markdown => hb.register_escape_fn(untrusted::markdown::inline),
         other => {
             return Err(Error::Template {
                 name: template.name.clone(),

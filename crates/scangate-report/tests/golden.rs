@@ -347,7 +347,7 @@ fn markdown_cuts_the_failed_table_too_when_it_alone_is_too_long() {
 /// inert text; the page is saved beside the golden ones for the linters.
 #[test]
 fn markdown_lists_unreadable_inputs_first_as_text() {
-    use scangate_report::markdown::escape_inline;
+    use scangate_report::untrusted::markdown::inline as escape_inline;
     use support::{HOSTILE_MESSAGE, HOSTILE_NAME, MISSING_MESSAGE, with_unreadable};
 
     let built = with_unreadable(&["triple_overlay_profile_sample.json"], Some(DEFAULT_GATE));
@@ -420,9 +420,9 @@ fn junit_has_an_error_testcase_per_unreadable_input() {
     assert_eq!(cases[0].0, "scans/missing.json");
     assert_eq!(cases[0].1, "unreadable-input");
     assert_eq!(cases[0].2, MISSING_MESSAGE);
-    assert_eq!(cases[1].0, HOSTILE_NAME);
-    // What XML cannot carry is replaced visibly; everything else arrives as it was.
-    let carried = HOSTILE_MESSAGE.replace(['\u{1b}', '\u{7}'], "\u{FFFD}");
+    // What the untrusted-text policy flags is replaced visibly; everything else arrives as it was.
+    assert_eq!(cases[1].0, HOSTILE_NAME.replace('\u{202e}', "\u{FFFD}"));
+    let carried = HOSTILE_MESSAGE.replace(['\u{1b}', '\u{7}', '\u{202e}'], "\u{FFFD}");
     assert_eq!(cases[1].2, carried);
     assert_eq!(cases[1].3, carried);
     // Every control and rule of the input that was read is still a testcase.

@@ -1,4 +1,5 @@
-//! Stable identifiers: rule ids from control ids, result fingerprints, and the hash behind both.
+//! Stable identifiers: rule ids from control ids, result fingerprints, and the hash behind both;
+//! and the friendly names of gate rules.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -134,9 +135,27 @@ pub(crate) fn workload_name(pod: &str) -> &str {
     name
 }
 
+/// `failed-high-max` → `FailedHighMax`: SARIF's recommended form of a rule's friendly name.
+pub(crate) fn pascal_case(code: &str) -> String {
+    code.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pascal_case_of_rule_codes() {
+        assert_eq!(pascal_case("failed-high-max"), "FailedHighMax");
+        assert_eq!(pascal_case("no-impact-total-max"), "NoImpactTotalMax");
+    }
 
     #[test]
     fn plain_ids_are_kept() {

@@ -10,7 +10,7 @@
 //! never has a scheme (a `:` in it is encoded).
 
 use super::ids::percent_encode;
-use super::text::clean;
+use crate::untrusted::sarif::clean;
 
 /// Splits `path` into resolved segments; true when the path was absolute.
 fn segments(path: &str) -> (bool, Vec<&str>) {
@@ -61,7 +61,7 @@ fn encode(segments: &[&str]) -> Option<String> {
             out.push('/');
         }
         // Control characters would survive percent-encoding as %00 and trip consumers that
-        // decode the URI into a file name; replace them first, like all other scan text.
+        // decode the URI into a file name; the policy replaces them first, as in all scan text.
         percent_encode(&clean(segment, usize::MAX), true, &mut out);
     }
     Some(out)
