@@ -219,8 +219,9 @@ fn markdown_stays_under_the_size_limit_with_a_visible_note() {
         ..RenderOptions::default()
     };
     let mut out = Vec::new();
-    let rendered =
-        scangate_report::render(Format::Markdown, &built.report, &mut out, &options).unwrap();
+    let rendered = built.with(|report| {
+        scangate_report::render(Format::Markdown, report, &mut out, &options).unwrap()
+    });
     let text = String::from_utf8(out).unwrap();
     assert!(text.len() <= 40_000, "{} bytes", text.len());
     assert!(
@@ -255,14 +256,14 @@ fn junit_golden() {
         .unwrap();
         let parsed = quick_junit::Report::deserialize_from_str(&xml)
             .unwrap_or_else(|e| panic!("{fixture}: {e}"));
-        let summary = built.report.inputs[0].summary;
-        let verdict = built.report.inputs[0].verdict.unwrap();
+        let (controls, rules, codes) = built.with(|report| {
+            let input = &report.inputs[0];
+            let verdict = input.verdict.unwrap();
+            let codes: Vec<String> = verdict.failures().map(|o| o.code.to_string()).collect();
+            (input.summary.controls.len(), verdict.outcomes.len(), codes)
+        });
         // A testcase per control, plus one per rule in the threshold suite.
-        assert_eq!(
-            parsed.tests,
-            summary.controls.len() + verdict.outcomes.len(),
-            "{fixture}"
-        );
+        assert_eq!(parsed.tests, controls + rules, "{fixture}");
         let threshold = parsed
             .test_suites
             .iter()
@@ -278,7 +279,6 @@ fn junit_golden() {
                 _ => None,
             })
             .collect();
-        let codes: Vec<String> = verdict.failures().map(|o| o.code.to_string()).collect();
         assert_eq!(
             failure_types, codes,
             "{fixture}: JUnit failure types are the rule codes"
@@ -330,8 +330,9 @@ fn markdown_cuts_the_failed_table_too_when_it_alone_is_too_long() {
         ..RenderOptions::default()
     };
     let mut out = Vec::new();
-    let rendered =
-        scangate_report::render(Format::Markdown, &built.report, &mut out, &options).unwrap();
+    let rendered = built.with(|report| {
+        scangate_report::render(Format::Markdown, report, &mut out, &options).unwrap()
+    });
     let text = String::from_utf8(out).unwrap();
     assert!(text.len() <= 12_000, "{} bytes", text.len());
     assert!(text.contains("more failed controls not listed"), "{text}");
@@ -426,9 +427,9 @@ fn junit_has_an_error_testcase_per_unreadable_input() {
     assert_eq!(cases[1].2, carried);
     assert_eq!(cases[1].3, carried);
     // Every control and rule of the input that was read is still a testcase.
-    let input = &built.report.inputs[0];
-    assert_eq!(
-        parsed.tests,
-        input.summary.controls.len() + input.verdict.unwrap().outcomes.len() + 2
-    );
+    let cases_of_read_input = built.with(|report| {
+        let input = &report.inputs[0];
+        input.summary.controls.len() + input.verdict.unwrap().outcomes.len()
+    });
+    assert_eq!(parsed.tests, cases_of_read_input + 2);
 }

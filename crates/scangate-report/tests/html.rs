@@ -7,9 +7,10 @@ mod support;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use scangate_pipeline::Source;
+use scangate_report::Format;
 use scangate_report::html::{CSS, JS, csp, csp_hash};
-use scangate_report::{Format, Origin, Report, ReportInput};
-use support::{Built, DEFAULT_GATE, build, render};
+use support::{Built, DEFAULT_GATE, build, build_sources, render};
 
 fn html(built: &Built) -> String {
     let (out, rendered) = render(Format::Html, built);
@@ -104,35 +105,27 @@ fn more_pages_for_the_validator() {
         "ungated_edge_cases",
         &html(&build(&["synthetic/edge_cases.json"], None)),
     );
-    let built = build(&["synthetic/hostile.json"], Some(DEFAULT_GATE));
-    let mut input: ReportInput<'static> = built.report.inputs[0];
-    input.origin = Origin::Pod {
-        namespace: "ns <x>",
-        pod: "pod\u{202e}-1",
-        container: "scanner",
-        path: "scan-results/ns/pod-1.json",
-    };
-    let inputs: &'static [ReportInput<'static>] = Vec::leak(vec![input]);
-    let pod = Built {
-        report: Report {
-            inputs,
-            ..built.report
-        },
-    };
+    // The hostile fixture as fetched from a pod whose namespace and name are hostile too.
+    let pod = build_sources(
+        vec![(
+            Source::pod(
+                "ns <x>",
+                "pod\u{202e}-1",
+                "scanner",
+                "scan-results/ns/pod-1.json",
+            )
+            .named("fixtures/results/synthetic/hostile.json"),
+            std::fs::read(support::fixture("synthetic/hostile.json")).unwrap(),
+        )],
+        Some(DEFAULT_GATE),
+    );
     let page = html(&pod);
     assert!(
         page.contains("ns &lt;x&gt;/pod\u{FFFD}-1"),
         "pod origin shown"
     );
     save("pod", &page);
-    let empty = Built {
-        report: Report {
-            inputs: &[],
-            errors: &[],
-            profiles: &[],
-            threshold: None,
-        },
-    };
+    let empty = build(&[], None);
     save("no_inputs", &html(&empty));
     let unreadable = support::with_unreadable(&[], Some(DEFAULT_GATE));
     let page = html(&unreadable);

@@ -100,9 +100,9 @@ fn templates_can_list_errors_whether_or_not_there_are_any() {
         String::from_utf8(out).unwrap()
     };
     let good = build(&["triple_overlay_profile_sample.json"], None);
-    assert_eq!(text(&good.report), "1 read\n");
+    assert_eq!(good.with(text), "1 read\n");
     let bad = with_unreadable(&["triple_overlay_profile_sample.json"], None);
-    let listed = text(&bad.report);
+    let listed = bad.with(text);
     assert!(
         listed.starts_with("- scans/missing.json: cannot read file\\: No such file"),
         "{listed}"
@@ -144,7 +144,10 @@ fn json_report_of_every_results_fixture_validates_against_the_schema() {
         for gate in [Some(DEFAULT_GATE), None] {
             let report = build_specs(vec![Spec::file(&name, bytes.clone())], gate);
             let mut out = Vec::new();
-            scangate_report::render(Format::Json, &report, &mut out, &Default::default())
+            report
+                .with(|report| {
+                    scangate_report::render(Format::Json, report, &mut out, &Default::default())
+                })
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let value: serde_json::Value =
                 serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -8,23 +8,25 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use scangate_report::{Format, RenderOptions, Rendered, Report};
+use scangate_report::{Format, RenderOptions, Rendered};
 use serde_json::Value;
-use support::{DEFAULT_GATE, Spec, build, build_specs, fixture};
+use support::{Built, DEFAULT_GATE, Spec, build, build_specs, fixture};
 
-fn render_with(report: &Report<'_>, options: &RenderOptions) -> (Vec<u8>, Rendered) {
-    let mut out = Vec::new();
-    let rendered =
-        scangate_report::render(Format::Sarif, report, &mut out, options).expect("renders");
-    (out, rendered)
+fn render_with(built: &Built, options: &RenderOptions) -> (Vec<u8>, Rendered) {
+    built.with(|report| {
+        let mut out = Vec::new();
+        let rendered =
+            scangate_report::render(Format::Sarif, report, &mut out, options).expect("renders");
+        (out, rendered)
+    })
 }
 
-fn sarif(report: &Report<'_>) -> Value {
-    sarif_with(report, &RenderOptions::default()).0
+fn sarif(built: &Built) -> Value {
+    sarif_with(built, &RenderOptions::default()).0
 }
 
-fn sarif_with(report: &Report<'_>, options: &RenderOptions) -> (Value, Rendered) {
-    let (out, rendered) = render_with(report, options);
+fn sarif_with(built: &Built, options: &RenderOptions) -> (Value, Rendered) {
+    let (out, rendered) = render_with(built, options);
     (serde_json::from_slice(&out).expect("valid JSON"), rendered)
 }
 
@@ -62,7 +64,7 @@ fn golden_logs() {
     let mut logs = Vec::new();
     for file in support::GOLDEN {
         let built = build(&[file], Some(DEFAULT_GATE));
-        let (out, _) = render_with(&built.report, &RenderOptions::default());
+        let (out, _) = render_with(&built, &RenderOptions::default());
         let stem = file.rsplit('/').next().unwrap().trim_end_matches(".json");
         std::fs::write(dir.join(format!("{stem}.sarif")), &out).unwrap();
         logs.push((stem, out));
@@ -81,7 +83,7 @@ fn golden_logs() {
 #[test]
 fn the_envelope_is_what_github_requires() {
     let built = build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE));
-    let log = sarif(&built.report);
+    let log = sarif(&built);
     assert_eq!(log["version"], "2.1.0");
     assert!(
         log["$schema"]
@@ -102,67 +104,69 @@ fn the_envelope_is_what_github_requires() {
 #[test]
 fn a_rule_per_control_and_failed_gate_rule_a_result_per_failing_control() {
     let built = build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE));
-    let input = &built.report.inputs[0];
-    let log = sarif(&built.report);
-    let (rules, results) = (rules(&log), results(&log));
+    let log = sarif(&built);
+    built.with(|report| {
+        let input = &report.inputs[0];
+        let (rules, results) = (rules(&log), results(&log));
 
-    let ids: BTreeSet<&str> = input
-        .summary
-        .controls
-        .iter()
-        .map(|c| c.control.id.as_str())
-        .collect();
-    let failed_gate: Vec<&str> = input
-        .verdict
-        .unwrap()
-        .failures()
-        .map(|o| o.code.as_str())
-        .collect();
-    assert!(!failed_gate.is_empty());
-    assert_eq!(rules.len(), ids.len() + failed_gate.len());
-    let failing = input
-        .summary
-        .controls
-        .iter()
-        .filter(|c| c.status.key() == "failed" || c.status.key() == "error")
-        .count();
-    assert_eq!(results.len(), failing + failed_gate.len());
+        let ids: BTreeSet<&str> = input
+            .summary
+            .controls
+            .iter()
+            .map(|c| c.control.id.as_str())
+            .collect();
+        let failed_gate: Vec<&str> = input
+            .verdict
+            .unwrap()
+            .failures()
+            .map(|o| o.code.as_str())
+            .collect();
+        assert!(!failed_gate.is_empty());
+        assert_eq!(rules.len(), ids.len() + failed_gate.len());
+        let failing = input
+            .summary
+            .controls
+            .iter()
+            .filter(|c| c.status.key() == "failed" || c.status.key() == "error")
+            .count();
+        assert_eq!(results.len(), failing + failed_gate.len());
 
-    // Gate results first, with the bare code as rule id.
-    for (result, code) in results.iter().zip(&failed_gate) {
-        assert_eq!(result["ruleId"], *code);
-        assert_eq!(result["level"], "error");
-    }
-    // Every result points at its rule both ways.
-    for result in results {
-        let index = result["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(rules[index]["id"], result["ruleId"]);
-    }
-    let mut seen = BTreeSet::new();
-    for rule in rules {
-        assert!(seen.insert(rule["id"].as_str().unwrap()), "unique rule ids");
-        for required in ["shortDescription", "fullDescription", "help"] {
-            assert!(
-                !rule[required]["text"].as_str().unwrap().trim().is_empty(),
-                "{required}"
-            );
+        // Gate results first, with the bare code as rule id.
+        for (result, code) in results.iter().zip(&failed_gate) {
+            assert_eq!(result["ruleId"], *code);
+            assert_eq!(result["level"], "error");
         }
-        assert_ne!(rule["name"], rule["id"]);
-    }
+        // Every result points at its rule both ways.
+        for result in results {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], result["ruleId"]);
+        }
+        let mut seen = BTreeSet::new();
+        for rule in rules {
+            assert!(seen.insert(rule["id"].as_str().unwrap()), "unique rule ids");
+            for required in ["shortDescription", "fullDescription", "help"] {
+                assert!(
+                    !rule[required]["text"].as_str().unwrap().trim().is_empty(),
+                    "{required}"
+                );
+            }
+            assert_ne!(rule["name"], rule["id"]);
+        }
 
-    let rule = rules.iter().find(|r| r["id"] == "SV-230221").unwrap();
-    assert_eq!(rule["properties"]["security-severity"], "7.0");
-    assert_eq!(
-        rule["properties"]["tags"],
-        serde_json::json!(["security", "CM-6 b", "CCI-000366"])
-    );
-    assert!(rule["help"]["text"].as_str().unwrap().starts_with("Fix:\n"));
+        let rule = rules.iter().find(|r| r["id"] == "SV-230221").unwrap();
+        assert_eq!(rule["properties"]["security-severity"], "7.0");
+        assert_eq!(
+            rule["properties"]["tags"],
+            serde_json::json!(["security", "CM-6 b", "CCI-000366"])
+        );
+        assert!(rule["help"]["text"].as_str().unwrap().starts_with("Fix:\n"));
+    });
 }
 
 #[test]
 fn levels_follow_severity_and_results_are_ordered_by_it() {
     let built = build(&["synthetic/edge_cases.json"], Some(DEFAULT_GATE));
-    let log = sarif(&built.report);
+    let log = sarif(&built);
     let rank = |s: &str| {
         ["critical", "high", "medium", "low", "none"]
             .iter()
@@ -335,10 +339,10 @@ fn truncation_is_deterministic_keeps_the_gate_and_the_most_severe_and_says_so() 
         sarif_max_results: 12,
         ..RenderOptions::default()
     };
-    let (log, rendered) = sarif_with(&built.report, &options);
-    let (again, _) = sarif_with(&built.report, &options);
+    let (log, rendered) = sarif_with(&built, &options);
+    let (again, _) = sarif_with(&built, &options);
     assert_eq!(log, again);
-    let (full, none) = sarif_with(&built.report, &RenderOptions::default());
+    let (full, none) = sarif_with(&built, &RenderOptions::default());
     assert!(none.warnings.is_empty());
 
     let kept = results(&log);
@@ -376,7 +380,7 @@ fn truncation_is_deterministic_keeps_the_gate_and_the_most_severe_and_says_so() 
     }
 
     let (empty, _) = sarif_with(
-        &built.report,
+        &built,
         &RenderOptions {
             sarif_max_results: 0,
             ..RenderOptions::default()
@@ -400,7 +404,7 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 #[test]
 fn hostile_text_is_inert_and_bounded() {
     let built = build(&["synthetic/hostile.json"], Some(DEFAULT_GATE));
-    let (out, _) = render_with(&built.report, &RenderOptions::default());
+    let (out, _) = render_with(&built, &RenderOptions::default());
     assert!(
         out.len() < 100_000,
         "the 1 MB message is cut: {} bytes",
@@ -486,7 +490,7 @@ fn embedded_links_in_scan_text_are_broken() {
 #[test]
 fn hostile_paths_become_relative_uris_that_stay_inside() {
     let built = build(&["synthetic/hostile.json"], Some(DEFAULT_GATE));
-    let log = sarif(&built.report);
+    let log = sarif(&built);
     let mut uris = BTreeSet::new();
     for result in results(&log) {
         let physical = &result["locations"][0]["physicalLocation"];
@@ -523,7 +527,7 @@ fn hostile_paths_become_relative_uris_that_stay_inside() {
 #[test]
 fn an_ungated_report_has_no_gate_rules() {
     let built = build(&["triple_overlay_profile_sample.json"], None);
-    let log = sarif(&built.report);
+    let log = sarif(&built);
     assert!(
         rules(&log)
             .iter()
@@ -536,13 +540,7 @@ fn an_ungated_report_has_no_gate_rules() {
 
 #[test]
 fn an_empty_report_is_still_a_valid_log() {
-    let report = Report {
-        inputs: &[],
-        errors: &[],
-        profiles: &[],
-        threshold: None,
-    };
-    let log = sarif(&report);
+    let log = sarif(&build(&[], None));
     assert!(rules(&log).is_empty() && results(&log).is_empty());
 }
 
@@ -565,33 +563,35 @@ fn big_input_memory() {
     let bytes = std::fs::read(&path).unwrap();
     let input_mib = bytes.len() as f64 / 1048576.0;
     let report = build_specs(vec![Spec::file("big.json", bytes)], Some(DEFAULT_GATE));
-    let before = proc_status_kib("VmRSS:").unwrap();
-    // Reset the peak so that it measures the render alone.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-    let started = std::time::Instant::now();
-    let mut counter = CountingSink(
-        0,
-        std::env::var_os("SCANGATE_BIG_OUTPUT").map(|p| std::fs::File::create(p).unwrap()),
-    );
-    let rendered = scangate_report::render(
-        Format::Sarif,
-        &report,
-        &mut counter,
-        &RenderOptions::default(),
-    )
-    .unwrap();
-    let elapsed = started.elapsed();
-    let peak = proc_status_kib("VmHWM:").unwrap();
-    println!(
-        "input {input_mib:.1} MiB; RSS after parse {:.1} MiB; peak during render {:.1} MiB \
+    report.with(|report| {
+        let before = proc_status_kib("VmRSS:").unwrap();
+        // Reset the peak so that it measures the render alone.
+        std::fs::write("/proc/self/clear_refs", "5").unwrap();
+        let started = std::time::Instant::now();
+        let mut counter = CountingSink(
+            0,
+            std::env::var_os("SCANGATE_BIG_OUTPUT").map(|p| std::fs::File::create(p).unwrap()),
+        );
+        let rendered = scangate_report::render(
+            Format::Sarif,
+            report,
+            &mut counter,
+            &RenderOptions::default(),
+        )
+        .unwrap();
+        let elapsed = started.elapsed();
+        let peak = proc_status_kib("VmHWM:").unwrap();
+        println!(
+            "input {input_mib:.1} MiB; RSS after parse {:.1} MiB; peak during render {:.1} MiB \
          (+{:.1} MiB); output {:.1} MiB; {:?}; warnings {:?}",
-        before as f64 / 1024.0,
-        peak as f64 / 1024.0,
-        (peak.saturating_sub(before)) as f64 / 1024.0,
-        counter.0 as f64 / 1048576.0,
-        elapsed,
-        rendered.warnings
-    );
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            (peak.saturating_sub(before)) as f64 / 1024.0,
+            counter.0 as f64 / 1048576.0,
+            elapsed,
+            rendered.warnings
+        );
+    });
 }
 
 /// Counts what is written, and writes it to a file if asked to (unbuffered: the sink must not
@@ -616,7 +616,7 @@ fn unreadable_inputs_are_error_notifications_and_the_run_did_not_succeed() {
     use support::{HOSTILE_NAME, MISSING_MESSAGE, with_unreadable};
 
     let built = with_unreadable(&["rhel-8_hardened.json"], Some(DEFAULT_GATE));
-    let (out, rendered) = render_with(&built.report, &RenderOptions::default());
+    let (out, rendered) = render_with(&built, &RenderOptions::default());
     assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
     let dir = golden_dir();
     std::fs::create_dir_all(&dir).unwrap();
@@ -655,7 +655,7 @@ fn unreadable_inputs_are_error_notifications_and_the_run_did_not_succeed() {
     assert_eq!(run(&log)["properties"]["scangate"]["unreadableInputs"], 2);
     assert_eq!(run(&log)["properties"]["scangate"]["passed"], false);
     // The input that was read is reported as without the others.
-    let alone = sarif(&build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE)).report);
+    let alone = sarif(&build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE)));
     assert_eq!(results(&log), results(&alone));
     assert_eq!(rules(&log), rules(&alone));
 }

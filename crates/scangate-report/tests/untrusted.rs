@@ -15,12 +15,14 @@ use std::path::PathBuf;
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use scangate_pipeline::Source;
 use scangate_report::check::{CheckOptions, Gated, write_check};
 use scangate_report::summary::{TableOptions, write_markdown, write_table};
 use scangate_report::template::UserTemplate;
-use scangate_report::{Format, Origin, RenderOptions, Report, UnreadableInput};
+use scangate_report::{Format, RenderOptions};
+use scangate_results::{Error, ErrorKind, Location};
 use serde_json::Value;
-use support::{DEFAULT_GATE, Spec, build_specs, fixture};
+use support::{Built, DEFAULT_GATE, Spec, build_specs, fixture};
 
 /// What hostile.json lacks, added to each of its strings: the bidi marks, embeddings, overrides
 /// and isolates, both Unicode separators, C1 controls (NEL, CSI), DEL, other C0 controls, CR
@@ -81,37 +83,40 @@ fn add_extra(value: &mut Value, key: &str) {
     }
 }
 
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
 /// The hostile fixture with [`EXTRA`] in every string, gated by the default threshold, plus an
 /// input that could not be read, whose name and long error are hostile too.
-fn hostile() -> Report<'static> {
+fn hostile() -> Built {
     let mut results: Value =
         serde_json::from_slice(&std::fs::read(fixture("synthetic/hostile.json")).unwrap()).unwrap();
     add_extra(&mut results, "");
     let name = format!("scans/hostile{EXTRA}.json");
-    let report = build_specs(
+    let mut built = build_specs(
         vec![Spec::file(&name, serde_json::to_vec(&results).unwrap())],
         Some(DEFAULT_GATE),
     );
-    let broken = leak(format!("scans/broken <b>{EXTRA}.json"));
-    let message = leak(format!(
-        "1:2: expected a string, found \"<script>alert(1)</script>{EXTRA}\" {}",
-        "x".repeat(LONG_ERROR)
-    ));
-    let errors: &'static [UnreadableInput<'static>] = Vec::leak(vec![UnreadableInput {
-        name: broken,
-        origin: Origin::File { path: broken },
-        message,
-    }]);
-    Report { errors, ..report }
+    let broken = format!("scans/broken <b>{EXTRA}.json");
+    let error = Error {
+        path: broken.clone().into(),
+        kind: ErrorKind::Invalid {
+            location: Location {
+                line_column: Some((1, 2)),
+                json_path: "$".to_owned(),
+            },
+            message: format!(
+                "expected a string, found \"<script>alert(1)</script>{EXTRA}\" {}",
+                "x".repeat(LONG_ERROR)
+            ),
+        },
+    };
+    built.push_error(Source::file(broken), error);
+    built
 }
 
-fn render(format: Format, report: &Report<'_>, options: &RenderOptions) -> String {
+fn render(format: Format, built: &Built, options: &RenderOptions) -> String {
     let mut out = Vec::new();
-    scangate_report::render(format, report, &mut out, options).expect("renders");
+    built
+        .with(|report| scangate_report::render(format, report, &mut out, options))
+        .expect("renders");
     String::from_utf8(out).expect("UTF-8")
 }
 
@@ -287,7 +292,7 @@ fn json_report_keeps_the_data_and_escapes_what_the_policy_flags() {
         title,
         format!("\u{202E}evil.exe\u{202C} right-to-left{EXTRA}")
     );
-    assert_eq!(value["errors"][0]["message"], report.errors[0].message);
+    report.with(|report| assert_eq!(value["errors"][0]["message"], report.errors[0].message));
     assert!(text.contains("\\u202e") && text.contains("\\u2028") && text.contains("\\u0085"));
 }
 
@@ -387,17 +392,19 @@ fn html_report() {
 
 #[test]
 fn terminal_outputs() {
-    let report = hostile();
-    let input = &report.inputs[0];
-    let gated = [Gated {
-        name: input.name,
-        summary: input.summary,
-        verdict: input.verdict.unwrap(),
-    }];
-    let mut out = Vec::new();
-    write_check(&mut out, &gated, report.errors, CheckOptions::default()).unwrap();
-    write_table(&mut out, report.profiles, TableOptions::default()).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let built = hostile();
+    let text = built.with(|report| {
+        let input = &report.inputs[0];
+        let gated = [Gated {
+            name: input.name,
+            summary: input.summary,
+            verdict: input.verdict.unwrap(),
+        }];
+        let mut out = Vec::new();
+        write_check(&mut out, &gated, report.errors, CheckOptions::default()).unwrap();
+        write_table(&mut out, report.profiles, TableOptions::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    });
     assert_inert("terminal", &text, false);
     // One verdict line per input and the total: nothing from the scan starts a line of its own.
     let verdicts: Vec<&str> = text
@@ -417,9 +424,8 @@ fn terminal_outputs() {
 
 #[test]
 fn saf_markdown_summary() {
-    let report = hostile();
     let mut out = Vec::new();
-    write_markdown(&mut out, report.profiles, true).unwrap();
+    hostile().with(|report| write_markdown(&mut out, report.profiles, true).unwrap());
     let text = String::from_utf8(out).unwrap();
     assert_inert("summary markdown", &text, false);
     assert!(text.starts_with("# hostile \\<profile\\> \\| \\`x\\` \\|lrm\u{FFFD}"));

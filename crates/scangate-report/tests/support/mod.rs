@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use scangate_report::{Origin, Report, ReportInput, UnreadableInput};
-use scangate_results::{Input, ProfileAggregate, Results, Summary, aggregate};
-use scangate_threshold::Verdict;
+use scangate_pipeline::{Batch, Gate, Source};
+use scangate_report::Report;
+use scangate_results::{Error, ErrorKind, Location};
 
 /// The fixtures every format is golden-tested on.
 pub const GOLDEN: &[&str] = &[
@@ -21,9 +21,34 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// Owns everything a [`Report`] borrows. Leaked: tests are short-lived processes.
+/// The inputs of a report and its gate, owned; [`Built::with`] lends the report, built by
+/// the same pipeline as the CLI's.
 pub struct Built {
-    pub report: Report<'static>,
+    batch: Batch,
+    gate: Option<Gate>,
+    /// Inputs added as unreadable on purpose; any other error is a broken test input.
+    unreadable: usize,
+}
+
+impl Built {
+    /// Adds an input that could not be read, as the pipeline lists it.
+    pub fn push_error(&mut self, source: Source, error: Error) {
+        self.batch.push_error(source, error);
+        self.unreadable += 1;
+    }
+
+    /// Runs the pipeline and hands the report to `f`.
+    pub fn with<R>(&self, f: impl FnOnce(&Report<'_>) -> R) -> R {
+        self.batch.run(self.gate.as_ref(), |run| {
+            let errors: Vec<String> = run.errors().iter().map(ToString::to_string).collect();
+            assert_eq!(
+                errors.len(),
+                self.unreadable,
+                "unexpected errors: {errors:?}"
+            );
+            f(&run.report())
+        })
+    }
 }
 
 /// One input to build a report from: its name, bytes, and the pod it came from, if any.
@@ -57,64 +82,40 @@ pub fn build(files: &[&str], threshold: Option<&str>) -> Built {
             )
         })
         .collect();
-    Built {
-        report: build_specs(specs, threshold),
-    }
+    build_specs(specs, threshold)
 }
 
 /// Like [`build`], for inputs that are not fixture files (edited, or from pods).
-pub fn build_specs(mut specs: Vec<Spec>, threshold: Option<&str>) -> Report<'static> {
-    let inputs: &'static [Input] = Vec::leak(
-        specs
-            .iter_mut()
-            .map(|s| Input::from_bytes(s.name.clone(), std::mem::take(&mut s.bytes)))
-            .collect(),
-    );
-    let specs: &'static [Spec] = Vec::leak(specs);
-    let results: &'static [Results<'static>] =
-        Vec::leak(inputs.iter().map(|i| i.parse().unwrap()).collect());
-    let summaries: &'static [Summary<'static>] =
-        Vec::leak(results.iter().map(Summary::new).collect());
-    let threshold = threshold.map(|t| scangate_threshold::load(t, "gate.yml").unwrap());
-    let verdicts: &'static [Option<Verdict>] = Vec::leak(
-        summaries
-            .iter()
-            .map(|s| {
-                threshold
-                    .as_ref()
-                    .map(|t| scangate_threshold::evaluate(s, t))
-            })
-            .collect(),
-    );
-    let report_inputs: &'static [ReportInput<'static>] = Vec::leak(
-        specs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| ReportInput {
-                name: &s.name,
-                origin: match &s.pod {
-                    None => Origin::File { path: &s.name },
-                    Some((namespace, pod, container)) => Origin::Pod {
-                        namespace,
-                        pod,
-                        container,
-                        path: &s.name,
-                    },
-                },
-                results: &results[i],
-                summary: &summaries[i],
-                verdict: verdicts[i].as_ref(),
-            })
-            .collect(),
-    );
-    let base: Vec<String> = inputs.iter().map(Input::base_name).collect();
-    let profiles: &'static [ProfileAggregate] =
-        Vec::leak(aggregate(base.iter().map(String::as_str).zip(summaries)));
-    Report {
-        inputs: report_inputs,
-        errors: &[],
-        profiles,
-        threshold: threshold.is_some().then_some("gate.yml"),
+pub fn build_specs(specs: Vec<Spec>, threshold: Option<&str>) -> Built {
+    let sources = specs
+        .into_iter()
+        .map(|spec| {
+            let source = match spec.pod {
+                None => Source::file(&spec.name),
+                Some((namespace, pod, container)) => {
+                    Source::pod(namespace, pod, container, &spec.name).named(&spec.name)
+                }
+            };
+            (source, spec.bytes)
+        })
+        .collect();
+    build_sources(sources, threshold)
+}
+
+/// Like [`build_specs`], from sources as the CLI makes them.
+pub fn build_sources(inputs: Vec<(Source, Vec<u8>)>, threshold: Option<&str>) -> Built {
+    let mut batch = Batch::new();
+    for (source, bytes) in inputs {
+        batch.push_bytes(source, bytes);
+    }
+    let gate = threshold.map(|t| Gate {
+        threshold: scangate_threshold::load(t, "gate.yml").unwrap(),
+        name: "gate.yml".to_owned(),
+    });
+    Built {
+        batch,
+        gate,
+        unreadable: 0,
     }
 }
 
@@ -126,15 +127,17 @@ pub fn render(
     format: scangate_report::Format,
     built: &Built,
 ) -> (Vec<u8>, scangate_report::Rendered) {
-    let mut out = Vec::new();
-    let rendered = scangate_report::render(
-        format,
-        &built.report,
-        &mut out,
-        &scangate_report::RenderOptions::default(),
-    )
-    .expect("renders");
-    (out, rendered)
+    built.with(|report| {
+        let mut out = Vec::new();
+        let rendered = scangate_report::render(
+            format,
+            report,
+            &mut out,
+            &scangate_report::RenderOptions::default(),
+        )
+        .expect("renders");
+        (out, rendered)
+    })
 }
 
 /// The name of an unreadable input in [`with_unreadable`]: markup, a pipe, a bidi override.
@@ -147,25 +150,30 @@ pub const MISSING_MESSAGE: &str = "cannot read file: No such file or directory (
 
 /// [`build`] plus two inputs that could not be read: a missing file and a hostile one.
 pub fn with_unreadable(files: &[&str], threshold: Option<&str>) -> Built {
-    let built = build(files, threshold);
-    let errors: &'static [UnreadableInput<'static>] = Vec::leak(vec![
-        UnreadableInput {
-            name: "scans/missing.json",
-            origin: Origin::File {
-                path: "scans/missing.json",
+    let mut built = build(files, threshold);
+    let missing = "scans/missing.json";
+    built.push_error(
+        Source::file(missing),
+        Error {
+            path: missing.into(),
+            kind: ErrorKind::Io(std::io::Error::from_raw_os_error(2)),
+        },
+    );
+    // HOSTILE_MESSAGE, as the parser's error type words it.
+    let (place, found) = HOSTILE_MESSAGE.split_once(": expected").unwrap();
+    let json_path = place.strip_prefix("3:7: at ").unwrap();
+    built.push_error(
+        Source::file(HOSTILE_NAME),
+        Error {
+            path: HOSTILE_NAME.into(),
+            kind: ErrorKind::Invalid {
+                location: Location {
+                    line_column: Some((3, 7)),
+                    json_path: json_path.to_owned(),
+                },
+                message: format!("expected{found}"),
             },
-            message: MISSING_MESSAGE,
         },
-        UnreadableInput {
-            name: HOSTILE_NAME,
-            origin: Origin::File { path: HOSTILE_NAME },
-            message: HOSTILE_MESSAGE,
-        },
-    ]);
-    Built {
-        report: Report {
-            errors,
-            ..built.report
-        },
-    }
+    );
+    built
 }
