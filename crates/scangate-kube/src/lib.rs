@@ -38,37 +38,64 @@
 //! # }
 //! ```
 
+#[cfg(feature = "client")]
 mod api;
+#[cfg(feature = "client")]
 mod connect;
+#[cfg(feature = "client")]
 mod copy;
+#[cfg(feature = "client")]
 mod error;
+#[cfg(feature = "client")]
 mod exec;
+// Always built: scangate-sidecar checks names with it in builds without the client too;
+// `quoted` serves only the client.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub mod names;
+#[cfg(feature = "client")]
 mod track;
 
+#[cfg(feature = "client")]
 use std::collections::HashMap;
+#[cfg(feature = "client")]
 use std::fmt;
+#[cfg(feature = "client")]
 use std::path::PathBuf;
+#[cfg(feature = "client")]
 use std::sync::Arc;
+#[cfg(feature = "client")]
 use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "client")]
 use std::time::Duration;
 
+#[cfg(feature = "client")]
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+#[cfg(feature = "client")]
 use kube::Api;
+#[cfg(feature = "client")]
 use kube::api::LogParams;
+#[cfg(feature = "client")]
 use tokio::sync::{Semaphore, mpsc, watch};
+#[cfg(feature = "client")]
 use tokio::task::JoinSet;
+#[cfg(feature = "client")]
 use tokio::time::Instant;
 
+#[cfg(feature = "client")]
 pub use connect::{Cluster, InCluster, Source};
+#[cfg(feature = "client")]
 pub use error::{Access, Error, ErrorKind, human_duration};
 
+#[cfg(feature = "client")]
 use crate::names::clean_text;
+#[cfg(feature = "client")]
 use crate::track::{Seen, backoff};
 
+#[cfg(feature = "client")]
 /// Checks a results file before it is renamed into place; `Err` carries the reason.
 pub type Validator = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
 
+#[cfg(feature = "client")]
 /// Which pods to fetch from.
 #[derive(Debug, Clone)]
 pub enum Targets {
@@ -78,6 +105,7 @@ pub enum Targets {
     Selector(String),
 }
 
+#[cfg(feature = "client")]
 /// Everything a fetch needs to know; see [`FetchOptions::new`] for the defaults.
 #[derive(Clone)]
 pub struct FetchOptions {
@@ -106,6 +134,7 @@ pub struct FetchOptions {
     pub validator: Validator,
 }
 
+#[cfg(feature = "client")]
 impl fmt::Debug for FetchOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FetchOptions")
@@ -123,6 +152,7 @@ impl fmt::Debug for FetchOptions {
     }
 }
 
+#[cfg(feature = "client")]
 impl FetchOptions {
     /// The defaults of `scangate fetch`: container `scanner`, `/results/scan-results.json`,
     /// marker `/results/scan-complete`, 10 minutes, 8 at once, 512 MiB, no pods, and a
@@ -191,6 +221,7 @@ impl FetchOptions {
     }
 }
 
+#[cfg(feature = "client")]
 /// A pod: namespace and name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PodRef {
@@ -200,6 +231,7 @@ pub struct PodRef {
     pub name: String,
 }
 
+#[cfg(feature = "client")]
 impl fmt::Display for PodRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if names::is_valid_pod_name(&self.name) {
@@ -210,6 +242,7 @@ impl fmt::Display for PodRef {
     }
 }
 
+#[cfg(feature = "client")]
 /// Progress, reported to the caller as it happens.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -219,6 +252,7 @@ pub struct Event {
     pub stage: Stage,
 }
 
+#[cfg(feature = "client")]
 /// What a pod is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -253,6 +287,7 @@ pub enum Stage {
     },
 }
 
+#[cfg(feature = "client")]
 /// The result for one pod.
 #[derive(Debug)]
 pub struct PodReport {
@@ -264,6 +299,7 @@ pub struct PodReport {
     pub elapsed: Duration,
 }
 
+#[cfg(feature = "client")]
 /// What was fetched from a pod.
 #[derive(Debug)]
 pub struct Fetched {
@@ -275,6 +311,7 @@ pub struct Fetched {
     pub bytes: u64,
 }
 
+#[cfg(feature = "client")]
 /// Why a pod failed, and what the pod looked like then.
 #[derive(Debug)]
 pub struct PodFailure {
@@ -285,6 +322,7 @@ pub struct PodFailure {
     pub diagnosis: Option<Diagnosis>,
 }
 
+#[cfg(feature = "client")]
 /// The state of a failed pod.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
@@ -296,6 +334,7 @@ pub struct Diagnosis {
     pub logs: Logs,
 }
 
+#[cfg(feature = "client")]
 /// The last log lines of the scanner container, when they could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Logs {
@@ -307,12 +346,15 @@ pub enum Logs {
     Unavailable(String),
 }
 
+#[cfg(feature = "client")]
 /// How long a marker check may run past the pod's deadline before it is abandoned.
 const MARKER_CHECK_GRACE: Duration = Duration::from_secs(10);
 
+#[cfg(feature = "client")]
 /// How many log lines a failure report carries.
 const LOG_LINES: i64 = 10;
 
+#[cfg(feature = "client")]
 /// Fetches from every target pod. Returns `Err` only when the run cannot start (bad options,
 /// selector cannot be listed or matches nothing); each pod's failure is in its report.
 pub async fn fetch(
@@ -433,8 +475,10 @@ pub async fn fetch(
     Ok(reports)
 }
 
+#[cfg(feature = "client")]
 struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
 
+#[cfg(feature = "client")]
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         for task in &self.0 {
@@ -443,6 +487,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
+#[cfg(feature = "client")]
 struct Ctx {
     api: Api<Pod>,
     client: kube::Client,
@@ -457,6 +502,7 @@ struct Ctx {
     root: std::sync::OnceLock<PathBuf>,
 }
 
+#[cfg(feature = "client")]
 impl Ctx {
     /// The resolved output directory; a failure is the asking pod's, and the next one tries
     /// again.
@@ -851,6 +897,7 @@ impl Ctx {
     }
 }
 
+#[cfg(feature = "client")]
 fn is_ready(pod: &Pod) -> bool {
     pod.status
         .as_ref()
@@ -862,6 +909,7 @@ fn is_ready(pod: &Pod) -> bool {
         })
 }
 
+#[cfg(feature = "client")]
 /// `running, not ready`, `waiting (CrashLoopBackOff: ...)`, `terminated (Error, exit code 1)`.
 fn describe_container(pod: &Pod, container: &str) -> String {
     let in_spec = pod
@@ -934,6 +982,7 @@ fn describe_container(pod: &Pod, container: &str) -> String {
     }
 }
 
+#[cfg(feature = "client")]
 fn clone_kind(kind: &ErrorKind) -> ErrorKind {
     match kind {
         ErrorKind::Unauthorized => ErrorKind::Unauthorized,
