@@ -1,23 +1,14 @@
-//! `scangate sidecar inject|rbac` (issue 9): the command-line side. The work is in the submodules,
-//! which know nothing of clap.
-
-pub mod inject;
-pub mod rbac;
-pub mod scanner;
-pub mod yaml;
-
-#[cfg(test)]
-mod tests;
+//! `scangate sidecar inject|rbac` (issue 9): the command-line side. The work is in
+//! `crates/scangate-sidecar`, which knows nothing of clap.
 
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
+use scangate_sidecar::inject::{self, InjectOptions};
+use scangate_sidecar::rbac::{self, Pods, RbacOptions};
 
 use crate::cli::{InjectArgs, RbacArgs, SidecarCommand};
 use crate::exit::Outcome;
-
-use self::inject::InjectOptions;
-use self::rbac::{Pods, RbacOptions};
 
 pub fn run(cmd: SidecarCommand) -> Result<Outcome> {
     let out = match cmd {

@@ -5,8 +5,8 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::inject::is_dns_subdomain;
-use super::yaml;
+use crate::inject::is_dns_subdomain;
+use crate::yaml;
 
 /// Which pods `scangate fetch` will read.
 #[derive(Debug, Clone, PartialEq, Eq)]

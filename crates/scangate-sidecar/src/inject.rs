@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::scanner::{self, ScannerSpec};
-use super::yaml;
+use crate::scanner::{self, ScannerSpec};
+use crate::yaml;
 
 /// The options of one injection (the CLI flags, without clap).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,14 +13,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::inject::{InjectOptions, inject_pod, inject_stream};
-use super::rbac::{self, Pods, RbacOptions};
-use super::scanner;
-use super::yaml;
+use crate::inject::{InjectOptions, inject_pod, inject_stream};
+use crate::rbac::{self, Pods, RbacOptions};
+use crate::scanner;
+use crate::yaml;
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("deploy/tests/inject")
+        .join("../../deploy/tests/inject")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
