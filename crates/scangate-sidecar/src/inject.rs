@@ -13,6 +13,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, PodSecurityContext, PodSpec, SeccompProfile};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use scangate_kube::names;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -120,7 +121,8 @@ pub fn validate_options(opts: &InjectOptions) -> Result<(), InjectError> {
         ("--profiles-configmap", &opts.profiles_configmap),
         ("--scripts-configmap", &opts.scripts_configmap),
     ] {
-        if !is_dns_subdomain(name) {
+        // ConfigMap names are DNS-1123 subdomains, as pod names are.
+        if !names::is_valid_pod_name(name) {
             return bad(format!(
                 "{flag} {name:?} is not a valid ConfigMap name (lowercase DNS subdomain)"
             ));
@@ -135,19 +137,6 @@ pub fn validate_options(opts: &InjectOptions) -> Result<(), InjectError> {
         }
     }
     Ok(())
-}
-
-pub(crate) fn is_dns_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
 }
 
 /// Injects every workload of a YAML stream; the other documents come back as they were.

@@ -4,8 +4,8 @@
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use scangate_kube::names;
 
-use crate::inject::is_dns_subdomain;
 use crate::yaml;
 
 /// Which pods `scangate fetch` will read.
@@ -26,13 +26,14 @@ pub struct RbacOptions {
 
 /// Renders the three objects as one YAML stream, with a comment header explaining the scope.
 pub fn render(opts: &RbacOptions) -> Result<String, String> {
-    if !is_dns_label(&opts.namespace) {
+    if !names::is_valid_namespace(&opts.namespace) {
         return Err(format!(
             "namespace {:?} is not a valid namespace name (lowercase DNS label)",
             opts.namespace
         ));
     }
-    if !is_dns_subdomain(&opts.service_account) {
+    // ServiceAccount names are DNS-1123 subdomains, as pod names are.
+    if !names::is_valid_pod_name(&opts.service_account) {
         return Err(format!(
             "service account {:?} is not a valid name (lowercase DNS subdomain)",
             opts.service_account
@@ -43,7 +44,7 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
             if pods.is_empty() {
                 return Err("name at least one pod, or give a label selector with -l".into());
             }
-            if let Some(bad) = pods.iter().find(|p| !is_dns_subdomain(p)) {
+            if let Some(bad) = pods.iter().find(|p| !names::is_valid_pod_name(p)) {
                 return Err(format!(
                     "pod {bad:?} is not a valid pod name (lowercase DNS subdomain)"
                 ));
@@ -137,8 +138,4 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
         yaml::to_yaml(&binding)?,
     ];
     Ok(format!("{header}{}", yaml::join_documents(&docs)))
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
 }

@@ -473,6 +473,34 @@ fn rbac_refuses_bad_names() {
     }
 }
 
+#[test]
+fn rbac_names_are_kubernetes_names() {
+    let render = |namespace: String, pod: String, service_account: String| {
+        rbac::render(&RbacOptions {
+            namespace,
+            pods: Pods::Named(vec![pod]),
+            service_account,
+        })
+    };
+    // The longest names Kubernetes takes: a 63-character label, 253-character subdomains.
+    let label = "a".repeat(63);
+    let subdomain = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+    assert_eq!(subdomain.len(), 253);
+    assert!(render(label.clone(), subdomain.clone(), subdomain.clone()).is_ok());
+    for (ns, pod, sa) in [
+        (format!("{label}a"), "p".to_string(), "sa".to_string()),
+        ("a.b".to_string(), "p".to_string(), "sa".to_string()),
+        ("ns".to_string(), format!("{subdomain}b"), "sa".to_string()),
+        ("ns".to_string(), "p-".to_string(), "sa".to_string()),
+        ("ns".to_string(), "p".to_string(), "a..b".to_string()),
+    ] {
+        assert!(
+            render(ns.clone(), pod.clone(), sa.clone()).is_err(),
+            "{ns} {pod} {sa}"
+        );
+    }
+}
+
 // --- property: injecting twice equals injecting once -------------------------------------------
 
 fn arb_container() -> impl Strategy<Value = Container> {
