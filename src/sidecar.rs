@@ -16,9 +16,7 @@ pub fn run(cmd: SidecarCommand) -> Result<Outcome> {
             let input = read_input(&args.file)?;
             inject::inject_stream(&input, &inject_options(args))?
         }
-        SidecarCommand::Rbac(args) => {
-            rbac::render(&rbac_options(args)).map_err(anyhow::Error::msg)?
-        }
+        SidecarCommand::Rbac(args) => rbac::render(&rbac_options(args))?,
     };
     let stdout = io::stdout();
     let mut lock = stdout.lock();

@@ -19,13 +19,16 @@
 //! // Named pods: every rule of the Role is limited to them.
 //! assert!(yaml.contains("kind: Role\n"));
 //! assert_eq!(yaml.matches("resourceNames:\n  - web-0\n").count(), 2);
-//! # Ok::<(), String>(())
+//! # Ok::<(), scangate_sidecar::Error>(())
 //! ```
 
+mod error;
 pub mod inject;
 pub mod rbac;
 pub mod scanner;
 mod yaml;
+
+pub use error::{DocumentError, Error, Flag, Location, YamlError};
 
 #[cfg(test)]
 mod tests;

@@ -13,10 +13,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::inject::{InjectOptions, inject_pod, inject_stream};
+use crate::inject::{InjectOptions, Workload, inject_pod, inject_stream};
 use crate::rbac::{self, Pods, RbacOptions};
 use crate::scanner;
 use crate::yaml;
+use crate::{DocumentError, Error, Flag};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -393,6 +394,71 @@ fn refusals_are_one_line_and_name_the_document() {
         report.push_str(&format!("{name}:\n  {msg}\n"));
     }
     insta::assert_snapshot!("error_messages", report);
+}
+
+#[test]
+fn refusals_carry_their_data() {
+    let d = InjectOptions::default();
+    let uids = format!(
+        "{POD_HEAD}  containers:\n  - {{name: a, image: a:1, securityContext: {{runAsUser: 3000}}}}\n  \
+         - {{name: b, image: b:1, securityContext: {{runAsUser: 2000}}}}\n"
+    );
+    match inject_stream(
+        &format!("apiVersion: v1\nkind: List\nitems: []\n---\n{uids}"),
+        &d,
+    ) {
+        Err(Error::Document { at, problem }) => {
+            assert_eq!((at.document, at.line, at.list_item), (2, 5, None));
+            assert_eq!(at.kind.as_deref(), Some("Pod"));
+            assert_eq!(at.name.as_deref(), Some("web"));
+            assert!(
+                matches!(&problem, DocumentError::DifferentUids(ids) if ids == &[2000, 3000]),
+                "{problem:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let old = "apiVersion: apps/v1beta2\nkind: StatefulSet\nmetadata: {name: db}\n";
+    assert!(matches!(
+        inject_stream(old, &d),
+        Err(Error::Document {
+            problem: DocumentError::UnsupportedApiVersion {
+                kind: Workload::StatefulSet,
+                found: Some(found),
+            },
+            ..
+        }) if found == "apps/v1beta2"
+    ));
+    let opts = InjectOptions {
+        scripts_configmap: "Scripts".into(),
+        ..d.clone()
+    };
+    assert!(matches!(
+        inject_stream("", &opts),
+        Err(Error::InvalidConfigMapName { flag: Flag::ScriptsConfigMap, name }) if name == "Scripts"
+    ));
+    let opts = InjectOptions {
+        run_as_group: Some(-1),
+        ..d
+    };
+    assert!(matches!(
+        inject_stream("", &opts),
+        Err(Error::RootId {
+            flag: Flag::RunAsGroup,
+            id: -1
+        })
+    ));
+    let rbac = RbacOptions {
+        namespace: "Shop".into(),
+        pods: Pods::Named(vec![]),
+        service_account: "scangate-fetch".into(),
+    };
+    assert!(matches!(rbac::render(&rbac), Err(Error::InvalidNamespace(ns)) if ns == "Shop"));
+    let rbac = RbacOptions {
+        namespace: "shop".into(),
+        ..rbac
+    };
+    assert!(matches!(rbac::render(&rbac), Err(Error::NoPods)));
 }
 
 #[test]
