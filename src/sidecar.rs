@@ -67,3 +67,20 @@ fn read_input(file: &str) -> Result<String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use scangate_sidecar::inject::InjectOptions;
+
+    use crate::cli::{Cli, Command, SidecarCommand};
+
+    #[test]
+    fn inject_without_flags_is_the_library_default() {
+        let cli = Cli::try_parse_from(["scangate", "sidecar", "inject"]).unwrap();
+        let Command::Sidecar(SidecarCommand::Inject(args)) = cli.command else {
+            panic!("not sidecar inject: {:?}", cli.command);
+        };
+        assert_eq!(super::inject_options(args), InjectOptions::default());
+    }
+}

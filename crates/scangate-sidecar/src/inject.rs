@@ -37,14 +37,25 @@ pub struct InjectOptions {
     pub target_process: Option<String>,
 }
 
+// The defaults are the Helm chart's (deploy/helm/sidecar-scanner/values.yaml, release
+// `sidecar-scanner`), so an injected workload finds the ConfigMaps that chart installs. The CLI
+// shows these consts as its flags' defaults: they are written nowhere else.
+impl InjectOptions {
+    pub const DEFAULT_IMAGE: &'static str = "chef/inspec:5.18.14";
+    pub const DEFAULT_PROFILE: &'static str = "/profiles/container-baseline";
+    pub const DEFAULT_PROFILES_CONFIGMAP: &'static str = "sidecar-scanner-profiles";
+    pub const DEFAULT_SCRIPTS_CONFIGMAP: &'static str = "sidecar-scanner-scripts";
+    pub const DEFAULT_RESULTS_DIR: &'static str = "/results";
+}
+
 impl Default for InjectOptions {
     fn default() -> Self {
         InjectOptions {
-            image: "chef/inspec:5.18.14".into(),
-            profile: "/profiles/container-baseline".into(),
-            profiles_configmap: "sidecar-scanner-profiles".into(),
-            scripts_configmap: "sidecar-scanner-scripts".into(),
-            results_dir: "/results".into(),
+            image: Self::DEFAULT_IMAGE.into(),
+            profile: Self::DEFAULT_PROFILE.into(),
+            profiles_configmap: Self::DEFAULT_PROFILES_CONFIGMAP.into(),
+            scripts_configmap: Self::DEFAULT_SCRIPTS_CONFIGMAP.into(),
+            results_dir: Self::DEFAULT_RESULTS_DIR.into(),
             run_as_user: None,
             run_as_group: None,
             target_process: None,
