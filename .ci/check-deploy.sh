@@ -4,7 +4,7 @@
 #   charts       helm dependency build + lint + template of the three install commands of
 #                sidecar-chart.md (and of the subcharts alone), strict Kubernetes 1.33 schemas, checkov
 #                with deploy/checkov-skips.yml; helm package renders like the directory
-#   manifests    exactly what the inject/rbac snapshot tests snapshot (src/sidecar/snapshots/*__manifest_*)
+#   manifests    exactly what the inject/rbac snapshot tests snapshot (crates/scangate-sidecar/src/snapshots/*__manifest_*)
 #   images       hadolint on Dockerfile and deploy/scanner/Dockerfile
 #   CI           actionlint on examples/github/, the GitHub action schema on action.yml (plus shellcheck
 #                on its run: scripts), the GitLab CI schema on examples/gitlab/.gitlab-ci.yml
@@ -72,7 +72,7 @@ package_renders_alike() {
 run "helm package" package_renders_alike
 
 step "manifests: the inject and rbac snapshots"
-snaps=(src/sidecar/snapshots/*__manifest_*.snap)
+snaps=(crates/scangate-sidecar/src/snapshots/*__manifest_*.snap)
 manifests=()
 for snap in "${snaps[@]}"; do
   [ -f "$snap" ] || continue

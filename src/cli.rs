@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 #[cfg(feature = "kube")]
 use scangate_kube::FetchOptions;
+use scangate_sidecar::inject::InjectOptions;
 
 #[cfg(feature = "kube")]
 mod values;
@@ -318,27 +319,23 @@ pub struct InjectArgs {
     pub file: String,
 
     /// The scanner image (needs /bin/sh and cinc-auditor or inspec).
-    #[arg(long, value_name = "IMG", default_value = "chef/inspec:5.18.14")]
+    #[arg(long, value_name = "IMG", default_value = InjectOptions::DEFAULT_IMAGE)]
     pub image: String,
 
     /// The profile to run: where the profiles ConfigMap is mounted.
-    #[arg(
-        long,
-        value_name = "PATH",
-        default_value = "/profiles/container-baseline"
-    )]
+    #[arg(long, value_name = "PATH", default_value = InjectOptions::DEFAULT_PROFILE)]
     pub profile: String,
 
     /// The ConfigMap holding the profile (the chart's `<release>-profiles`).
-    #[arg(long, value_name = "NAME", default_value = "sidecar-scanner-profiles")]
+    #[arg(long, value_name = "NAME", default_value = InjectOptions::DEFAULT_PROFILES_CONFIGMAP)]
     pub profiles_configmap: String,
 
     /// The ConfigMap holding scanner-entrypoint.sh (the chart's `<release>-scripts`).
-    #[arg(long, value_name = "NAME", default_value = "sidecar-scanner-scripts")]
+    #[arg(long, value_name = "NAME", default_value = InjectOptions::DEFAULT_SCRIPTS_CONFIGMAP)]
     pub scripts_configmap: String,
 
     /// Where the scanner writes results and the completion marker.
-    #[arg(long, value_name = "DIR", default_value = "/results")]
+    #[arg(long, value_name = "DIR", default_value = InjectOptions::DEFAULT_RESULTS_DIR)]
     pub results_dir: String,
 
     /// UID of the target (and so of the scanner and the pod); default: the pod's runAsUser, else 10001.

@@ -1,23 +1,14 @@
-//! `scangate sidecar inject|rbac` (issue 9): the command-line side. The work is in the submodules,
-//! which know nothing of clap.
-
-pub mod inject;
-pub mod rbac;
-pub mod scanner;
-pub mod yaml;
-
-#[cfg(test)]
-mod tests;
+//! `scangate sidecar inject|rbac` (issue 9): the command-line side. The work is in
+//! `crates/scangate-sidecar`, which knows nothing of clap.
 
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
+use scangate_sidecar::inject::{self, InjectOptions};
+use scangate_sidecar::rbac::{self, Pods, RbacOptions};
 
 use crate::cli::{InjectArgs, RbacArgs, SidecarCommand};
 use crate::exit::Outcome;
-
-use self::inject::InjectOptions;
-use self::rbac::{Pods, RbacOptions};
 
 pub fn run(cmd: SidecarCommand) -> Result<Outcome> {
     let out = match cmd {
@@ -25,9 +16,7 @@ pub fn run(cmd: SidecarCommand) -> Result<Outcome> {
             let input = read_input(&args.file)?;
             inject::inject_stream(&input, &inject_options(args))?
         }
-        SidecarCommand::Rbac(args) => {
-            rbac::render(&rbac_options(args)).map_err(anyhow::Error::msg)?
-        }
+        SidecarCommand::Rbac(args) => rbac::render(&rbac_options(args))?,
     };
     let stdout = io::stdout();
     let mut lock = stdout.lock();
@@ -77,4 +66,21 @@ fn read_input(file: &str) -> Result<String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use scangate_sidecar::inject::InjectOptions;
+
+    use crate::cli::{Cli, Command, SidecarCommand};
+
+    #[test]
+    fn inject_without_flags_is_the_library_default() {
+        let cli = Cli::try_parse_from(["scangate", "sidecar", "inject"]).unwrap();
+        let Command::Sidecar(SidecarCommand::Inject(args)) = cli.command else {
+            panic!("not sidecar inject: {:?}", cli.command);
+        };
+        assert_eq!(super::inject_options(args), InjectOptions::default());
+    }
 }

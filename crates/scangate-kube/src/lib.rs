@@ -38,21 +38,40 @@
 //! # }
 //! ```
 
+#[cfg(feature = "client")]
 mod api;
+#[cfg(feature = "client")]
 mod connect;
+#[cfg(feature = "client")]
 mod copy;
+#[cfg(feature = "client")]
 mod diagnose;
+#[cfg(feature = "client")]
 mod error;
+#[cfg(feature = "client")]
 mod exec;
+// Always built: scangate-sidecar checks names with it in builds without the client too;
+// `quoted` serves only the client.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub mod names;
+#[cfg(feature = "client")]
 mod options;
+#[cfg(feature = "client")]
 mod outcome;
+#[cfg(feature = "client")]
 mod pod;
+#[cfg(feature = "client")]
 mod run;
+#[cfg(feature = "client")]
 mod track;
 
+#[cfg(feature = "client")]
 pub use connect::{Cluster, InCluster, Source};
+#[cfg(feature = "client")]
 pub use error::{Access, Error, ErrorKind, human_duration};
+#[cfg(feature = "client")]
 pub use options::{FetchOptions, InvalidOption, PathOption, Targets, Validator};
+#[cfg(feature = "client")]
 pub use outcome::{Diagnosis, Event, Fetched, Logs, PodFailure, PodRef, PodReport, Stage};
+#[cfg(feature = "client")]
 pub use run::fetch;

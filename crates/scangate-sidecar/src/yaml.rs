@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::error::YamlError;
+
 /// One document of a YAML stream, as it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawDocument {
@@ -71,22 +73,22 @@ fn is_empty_document(text: &str) -> bool {
     })
 }
 
-/// Parses one document into `T`; the error is one line.
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_saphyr::from_str::<T>(text).map_err(|e| one_line(&e.to_string()))
+/// Parses one document into `T`.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    Ok(serde_saphyr::from_str::<T>(text)?)
 }
 
 impl RawDocument {
     /// Parses the document; line numbers in errors are those of the whole stream.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, String> {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, YamlError> {
         let padded = format!("{}{}", "\n".repeat(self.line.saturating_sub(1)), self.text);
         parse(&padded)
     }
 }
 
 /// Writes one document (no `---`), ending with a newline.
-pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    let mut out = serde_saphyr::to_string(value).map_err(|e| one_line(&e.to_string()))?;
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, YamlError> {
+    let mut out = serde_saphyr::to_string(value)?;
     if !out.ends_with('\n') {
         out.push('\n');
     }

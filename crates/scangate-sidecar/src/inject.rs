@@ -13,12 +13,14 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, PodSecurityContext, PodSpec, SeccompProfile};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use scangate_kube::names;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::scanner::{self, ScannerSpec};
-use super::yaml;
+use crate::error::{DocumentError, Error, Flag, Location};
+use crate::scanner::{self, ScannerSpec};
+use crate::yaml;
 
 /// The options of one injection (the CLI flags, without clap).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +37,25 @@ pub struct InjectOptions {
     pub target_process: Option<String>,
 }
 
+// The defaults are the Helm chart's (deploy/helm/sidecar-scanner/values.yaml, release
+// `sidecar-scanner`), so an injected workload finds the ConfigMaps that chart installs. The CLI
+// shows these consts as its flags' defaults: they are written nowhere else.
+impl InjectOptions {
+    pub const DEFAULT_IMAGE: &'static str = "chef/inspec:5.18.14";
+    pub const DEFAULT_PROFILE: &'static str = "/profiles/container-baseline";
+    pub const DEFAULT_PROFILES_CONFIGMAP: &'static str = "sidecar-scanner-profiles";
+    pub const DEFAULT_SCRIPTS_CONFIGMAP: &'static str = "sidecar-scanner-scripts";
+    pub const DEFAULT_RESULTS_DIR: &'static str = "/results";
+}
+
 impl Default for InjectOptions {
     fn default() -> Self {
         InjectOptions {
-            image: "chef/inspec:5.18.14".into(),
-            profile: "/profiles/container-baseline".into(),
-            profiles_configmap: "sidecar-scanner-profiles".into(),
-            scripts_configmap: "sidecar-scanner-scripts".into(),
-            results_dir: "/results".into(),
+            image: Self::DEFAULT_IMAGE.into(),
+            profile: Self::DEFAULT_PROFILE.into(),
+            profiles_configmap: Self::DEFAULT_PROFILES_CONFIGMAP.into(),
+            scripts_configmap: Self::DEFAULT_SCRIPTS_CONFIGMAP.into(),
+            results_dir: Self::DEFAULT_RESULTS_DIR.into(),
             run_as_user: None,
             run_as_group: None,
             target_process: None,
@@ -50,121 +63,80 @@ impl Default for InjectOptions {
     }
 }
 
-/// Why a stream could not be injected: one line naming the document and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct InjectError(pub String);
-
-/// Which document an error is about: "document 2 (Deployment web)".
-#[derive(Debug, Clone)]
-struct Where {
-    index: usize,
-    line: usize,
-    kind: Option<String>,
-    name: Option<String>,
-    item: Option<usize>,
-}
-
-impl fmt::Display for Where {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "document {} (line {}", self.index, self.line)?;
-        if let Some(i) = self.item {
-            write!(f, ", List item {i}")?;
+impl Location {
+    fn err(&self, problem: DocumentError) -> Error {
+        Error::Document {
+            at: Box::new(self.clone()),
+            problem,
         }
-        match (&self.kind, &self.name) {
-            (Some(k), Some(n)) => write!(f, ", {k} {n})"),
-            (Some(k), None) => write!(f, ", {k})"),
-            _ => write!(f, ")"),
-        }
-    }
-}
-
-impl Where {
-    fn err(&self, msg: impl fmt::Display) -> InjectError {
-        InjectError(format!("{self}: {msg}"))
     }
 }
 
 /// Validates the options once, before any document.
-pub fn validate_options(opts: &InjectOptions) -> Result<(), InjectError> {
-    let bad = |m: String| Err(InjectError(m));
+pub fn validate_options(opts: &InjectOptions) -> Result<(), Error> {
     if opts.image.trim().is_empty() {
-        return bad("--image must not be empty".into());
+        return Err(Error::EmptyImage);
     }
-    for (flag, path) in [
-        ("--profile", &opts.profile),
-        ("--results-dir", &opts.results_dir),
-    ] {
+    let paths = [
+        (Flag::Profile, &opts.profile),
+        (Flag::ResultsDir, &opts.results_dir),
+    ];
+    for (flag, path) in paths {
         if !path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains(':') {
-            return bad(format!(
-                "{flag} must be an absolute path without '..' or ':', not {path:?}"
-            ));
+            return Err(Error::NotAnAbsolutePath {
+                flag,
+                path: path.clone(),
+            });
         }
     }
     if opts.profile.trim_end_matches('/') == opts.results_dir.trim_end_matches('/') {
-        return bad("--profile and --results-dir must be different directories".into());
+        return Err(Error::SameDirectory);
     }
-    for reserved in ["/tmp", "/scripts"] {
-        for (flag, path) in [
-            ("--profile", &opts.profile),
-            ("--results-dir", &opts.results_dir),
-        ] {
-            if path.trim_end_matches('/') == reserved {
-                return bad(format!(
-                    "{flag} cannot be {reserved}: the scanner mounts its own volume there"
-                ));
+    for dir in ["/tmp", "/scripts"] {
+        for (flag, path) in paths {
+            if path.trim_end_matches('/') == dir {
+                return Err(Error::ReservedDirectory { flag, dir });
             }
         }
     }
     for (flag, name) in [
-        ("--profiles-configmap", &opts.profiles_configmap),
-        ("--scripts-configmap", &opts.scripts_configmap),
+        (Flag::ProfilesConfigMap, &opts.profiles_configmap),
+        (Flag::ScriptsConfigMap, &opts.scripts_configmap),
     ] {
-        if !is_dns_subdomain(name) {
-            return bad(format!(
-                "{flag} {name:?} is not a valid ConfigMap name (lowercase DNS subdomain)"
-            ));
+        // ConfigMap names are DNS-1123 subdomains, as pod names are.
+        if !names::is_valid_pod_name(name) {
+            return Err(Error::InvalidConfigMapName {
+                flag,
+                name: name.clone(),
+            });
         }
     }
     for (flag, id) in [
-        ("--run-as-user", opts.run_as_user),
-        ("--run-as-group", opts.run_as_group),
+        (Flag::RunAsUser, opts.run_as_user),
+        (Flag::RunAsGroup, opts.run_as_group),
     ] {
-        if id.is_some_and(|v| v <= 0) {
-            return bad(format!("{flag} must be a non-root ID (> 0)"));
+        if let Some(id) = id.filter(|&id| id <= 0) {
+            return Err(Error::RootId { flag, id });
         }
     }
     Ok(())
 }
 
-pub(crate) fn is_dns_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
 /// Injects every workload of a YAML stream; the other documents come back as they were.
-pub fn inject_stream(input: &str, opts: &InjectOptions) -> Result<String, InjectError> {
+pub fn inject_stream(input: &str, opts: &InjectOptions) -> Result<String, Error> {
     validate_options(opts)?;
     let mut out = Vec::new();
     for doc in yaml::split_documents(input) {
-        let at = Where {
-            index: doc.index,
+        let at = Location {
+            document: doc.index,
             line: doc.line,
+            list_item: None,
             kind: None,
             name: None,
-            item: None,
         };
         let value: Value = doc
             .parse()
-            .map_err(|e| at.err(format!("invalid YAML: {e}")))?;
+            .map_err(|e| at.err(DocumentError::InvalidYaml(e)))?;
         match inject_document(&doc, &value, opts, at)? {
             Some(changed) => out.push(changed),
             None => out.push(doc.text),
@@ -178,8 +150,8 @@ fn inject_document(
     doc: &yaml::RawDocument,
     value: &Value,
     opts: &InjectOptions,
-    mut at: Where,
-) -> Result<Option<String>, InjectError> {
+    mut at: Location,
+) -> Result<Option<String>, Error> {
     let Some(obj) = value.as_object() else {
         return Ok(None);
     };
@@ -202,37 +174,38 @@ fn inject_document(
             let item_doc = yaml::RawDocument {
                 index: doc.index,
                 line: 1,
-                text: yaml::to_yaml(item).map_err(|e| at.err(e))?,
+                text: yaml::to_yaml(item).map_err(|e| at.err(DocumentError::Yaml(e)))?,
             };
             let mut item_at = at.clone();
-            item_at.item = Some(i + 1);
+            item_at.list_item = Some(i + 1);
             item_at.kind = None;
             item_at.name = None;
             new_items.push(match inject_document(&item_doc, item, opts, item_at)? {
-                Some(t) => yaml::parse::<Value>(&t).map_err(|e| at.err(e))?,
+                Some(t) => yaml::parse::<Value>(&t).map_err(|e| at.err(DocumentError::Yaml(e)))?,
                 None => item.clone(),
             });
         }
         list.insert("items".into(), Value::Array(new_items));
-        return yaml::to_yaml(&list).map(Some).map_err(|e| at.err(e));
+        return yaml::to_yaml(&list)
+            .map(Some)
+            .map_err(|e| at.err(DocumentError::Yaml(e)));
     }
     let Some(workload) = Workload::from_kind(kind) else {
         return Ok(None);
     };
     if api_version != Some(workload.api_version()) {
-        return Err(at.err(format!(
-            "apiVersion {} is not supported for {kind}: use {}",
-            api_version.unwrap_or("(none)"),
-            workload.api_version()
-        )));
+        return Err(at.err(DocumentError::UnsupportedApiVersion {
+            kind: workload,
+            found: api_version.map(str::to_string),
+        }));
     }
     let out = match workload {
-        Workload::Pod => typed::<Pod>(doc, value, opts, &at, |o| {
+        Workload::Pod => typed::<Pod>(doc, value, opts, &at, workload, |o| {
             let spec = o.spec.get_or_insert_with(Default::default);
             let meta = &mut o.metadata;
             Ok((meta, spec, false))
         }),
-        Workload::Deployment => typed::<Deployment>(doc, value, opts, &at, |o| {
+        Workload::Deployment => typed::<Deployment>(doc, value, opts, &at, workload, |o| {
             let t = &mut o.spec.get_or_insert_with(Default::default).template;
             Ok((
                 t.metadata.get_or_insert_with(Default::default),
@@ -240,7 +213,7 @@ fn inject_document(
                 false,
             ))
         }),
-        Workload::StatefulSet => typed::<StatefulSet>(doc, value, opts, &at, |o| {
+        Workload::StatefulSet => typed::<StatefulSet>(doc, value, opts, &at, workload, |o| {
             let t = &mut o.spec.get_or_insert_with(Default::default).template;
             Ok((
                 t.metadata.get_or_insert_with(Default::default),
@@ -248,7 +221,7 @@ fn inject_document(
                 false,
             ))
         }),
-        Workload::DaemonSet => typed::<DaemonSet>(doc, value, opts, &at, |o| {
+        Workload::DaemonSet => typed::<DaemonSet>(doc, value, opts, &at, workload, |o| {
             let t = &mut o.spec.get_or_insert_with(Default::default).template;
             Ok((
                 t.metadata.get_or_insert_with(Default::default),
@@ -256,7 +229,7 @@ fn inject_document(
                 false,
             ))
         }),
-        Workload::ReplicaSet => typed::<ReplicaSet>(doc, value, opts, &at, |o| {
+        Workload::ReplicaSet => typed::<ReplicaSet>(doc, value, opts, &at, workload, |o| {
             let t = o
                 .spec
                 .get_or_insert_with(Default::default)
@@ -268,7 +241,7 @@ fn inject_document(
                 false,
             ))
         }),
-        Workload::Job => typed::<Job>(doc, value, opts, &at, |o| {
+        Workload::Job => typed::<Job>(doc, value, opts, &at, workload, |o| {
             let t = &mut o.spec.get_or_insert_with(Default::default).template;
             Ok((
                 t.metadata.get_or_insert_with(Default::default),
@@ -276,7 +249,7 @@ fn inject_document(
                 true,
             ))
         }),
-        Workload::CronJob => typed::<CronJob>(doc, value, opts, &at, |o| {
+        Workload::CronJob => typed::<CronJob>(doc, value, opts, &at, workload, |o| {
             let job = o
                 .spec
                 .get_or_insert_with(Default::default)
@@ -294,8 +267,10 @@ fn inject_document(
     Ok(Some(out))
 }
 
+/// The kinds `inject` changes; every other kind passes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Workload {
+#[non_exhaustive]
+pub enum Workload {
     Pod,
     Deployment,
     StatefulSet,
@@ -319,7 +294,8 @@ impl Workload {
         })
     }
 
-    fn api_version(self) -> &'static str {
+    /// The one apiVersion `inject` accepts for the kind: the one the typed objects are.
+    pub fn api_version(self) -> &'static str {
         match self {
             Workload::Pod => "v1",
             Workload::Deployment
@@ -331,35 +307,35 @@ impl Workload {
     }
 }
 
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
 /// Parses the document as `T`, refuses fields the Kubernetes 1.33 types do not know (they would be
 /// dropped silently), injects the pod spec that `pod` points at, and writes the object back.
 fn typed<T>(
     doc: &yaml::RawDocument,
     original: &Value,
     opts: &InjectOptions,
-    at: &Where,
-    pod: impl FnOnce(&mut T) -> Result<(&mut ObjectMeta, &mut PodSpec, bool), InjectError>,
-) -> Result<String, InjectError>
+    at: &Location,
+    kind: Workload,
+    pod: impl FnOnce(&mut T) -> Result<(&mut ObjectMeta, &mut PodSpec, bool), Error>,
+) -> Result<String, Error>
 where
     T: DeserializeOwned + Serialize,
 {
     let mut obj: T = doc
         .parse()
-        .map_err(|e| at.err(format!("not a valid {}: {e}", kind_of(at))))?;
-    let round_trip = serde_json::to_value(&obj).map_err(|e| at.err(e))?;
+        .map_err(|error| at.err(DocumentError::NotValid { kind, error }))?;
+    let round_trip = serde_json::to_value(&obj).map_err(|e| at.err(DocumentError::Json(e)))?;
     if let Some(path) = dropped_field(original, &round_trip, String::new()) {
-        return Err(at.err(format!(
-            "field {path} is not part of the Kubernetes 1.33 {} schema; inject would drop it",
-            kind_of(at)
-        )));
+        return Err(at.err(DocumentError::UnknownField { kind, path }));
     }
     let (meta, spec, native_sidecar) = pod(&mut obj)?;
     inject_pod(meta, spec, native_sidecar, opts).map_err(|e| at.err(e))?;
-    yaml::to_yaml(&obj).map_err(|e| at.err(e))
-}
-
-fn kind_of(at: &Where) -> &str {
-    at.kind.as_deref().unwrap_or("object")
+    yaml::to_yaml(&obj).map_err(|e| at.err(DocumentError::Yaml(e)))
 }
 
 /// The first path present (and not null) in `original` but missing after the typed round trip.
@@ -392,13 +368,9 @@ pub fn inject_pod(
     spec: &mut PodSpec,
     native_sidecar: bool,
     opts: &InjectOptions,
-) -> Result<(), String> {
+) -> Result<(), DocumentError> {
     if spec.host_pid == Some(true) {
-        return Err(
-            "hostPID is true: the scanner would see every process of the node; \
-                    refusing to inject (remove hostPID or leave this workload out)"
-                .into(),
-        );
+        return Err(DocumentError::HostPid);
     }
     let ours = meta
         .annotations
@@ -436,18 +408,14 @@ pub fn inject_pod(
         );
     for name in names {
         if name == scanner::CONTAINER {
-            return Err(format!(
-                "a container named {:?} exists already (not added by scangate); rename it",
-                scanner::CONTAINER
-            ));
+            return Err(DocumentError::ContainerExists);
         }
     }
     for v in spec.volumes.iter().flatten() {
         if scanner::VOLUMES.contains(&v.name.as_str()) {
-            return Err(format!(
-                "a volume named {:?} exists already (not added by scangate); rename it",
-                v.name
-            ));
+            return Err(DocumentError::VolumeExists {
+                name: v.name.clone(),
+            });
         }
     }
 
@@ -498,7 +466,7 @@ pub fn inject_pod(
 
 /// The UID/GID the scanner shares with the target. Reading /proc/PID/root needs no capability
 /// only when the scanner's IDs equal the target's, so a conflict is an error, not a guess.
-fn resolve_ids(spec: &PodSpec, opts: &InjectOptions) -> Result<(i64, i64), String> {
+fn resolve_ids(spec: &PodSpec, opts: &InjectOptions) -> Result<(i64, i64), DocumentError> {
     let psc = spec.security_context.as_ref();
     let pod_uid = psc.and_then(|s| s.run_as_user);
     let pod_gid = psc.and_then(|s| s.run_as_group);
@@ -510,49 +478,35 @@ fn resolve_ids(spec: &PodSpec, opts: &InjectOptions) -> Result<(i64, i64), Strin
         .collect();
     let uid = match (opts.run_as_user, pod_uid) {
         (Some(flag), Some(pod)) if flag != pod => {
-            return Err(format!(
-                "the pod runs as UID {pod} (securityContext.runAsUser) but --run-as-user is {flag}: \
-                 the scanner must share the target's UID"
-            ));
+            return Err(DocumentError::UidConflict {
+                pod,
+                requested: flag,
+            });
         }
         (Some(flag), _) => flag,
         (None, Some(pod)) => pod,
         (None, None) => match app_uids.len() {
             0 => scanner::DEFAULT_UID,
             1 => *app_uids.iter().next().unwrap_or(&scanner::DEFAULT_UID),
-            _ => {
-                let list: Vec<String> = app_uids.iter().map(i64::to_string).collect();
-                return Err(format!(
-                    "the containers run as different UIDs ({}): pass --run-as-user with the target's UID",
-                    list.join(", ")
-                ));
-            }
+            _ => return Err(DocumentError::DifferentUids(app_uids.into_iter().collect())),
         },
     };
     if uid == 0 {
-        return Err(
-            "the pod runs as root (runAsUser 0): the scanner runs as the target's non-root UID; \
-                    set a runAsUser > 10000 for the pod"
-                .into(),
-        );
+        return Err(DocumentError::RootUid);
     }
     let gid = match (opts.run_as_group, pod_gid) {
         (Some(flag), Some(pod)) if flag != pod => {
-            return Err(format!(
-                "the pod runs as GID {pod} (securityContext.runAsGroup) but --run-as-group is {flag}: \
-                 the scanner must share the target's GID"
-            ));
+            return Err(DocumentError::GidConflict {
+                pod,
+                requested: flag,
+            });
         }
         (Some(flag), _) => flag,
         (None, Some(pod)) => pod,
         (None, None) => uid,
     };
     if gid == 0 {
-        return Err(
-            "the pod runs with GID 0 (runAsGroup 0): the scanner would need the root group; \
-                    set a non-zero runAsGroup for the pod"
-                .into(),
-        );
+        return Err(DocumentError::RootGid);
     }
     Ok((uid, gid))
 }

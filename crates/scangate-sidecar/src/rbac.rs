@@ -4,9 +4,10 @@
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use scangate_kube::names;
 
-use super::inject::is_dns_subdomain;
-use super::yaml;
+use crate::error::Error;
+use crate::yaml;
 
 /// Which pods `scangate fetch` will read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,28 +26,21 @@ pub struct RbacOptions {
 }
 
 /// Renders the three objects as one YAML stream, with a comment header explaining the scope.
-pub fn render(opts: &RbacOptions) -> Result<String, String> {
-    if !is_dns_label(&opts.namespace) {
-        return Err(format!(
-            "namespace {:?} is not a valid namespace name (lowercase DNS label)",
-            opts.namespace
-        ));
+pub fn render(opts: &RbacOptions) -> Result<String, Error> {
+    if !names::is_valid_namespace(&opts.namespace) {
+        return Err(Error::InvalidNamespace(opts.namespace.clone()));
     }
-    if !is_dns_subdomain(&opts.service_account) {
-        return Err(format!(
-            "service account {:?} is not a valid name (lowercase DNS subdomain)",
-            opts.service_account
-        ));
+    // ServiceAccount names are DNS-1123 subdomains, as pod names are.
+    if !names::is_valid_pod_name(&opts.service_account) {
+        return Err(Error::InvalidServiceAccount(opts.service_account.clone()));
     }
     let names = match &opts.pods {
         Pods::Named(pods) => {
             if pods.is_empty() {
-                return Err("name at least one pod, or give a label selector with -l".into());
+                return Err(Error::NoPods);
             }
-            if let Some(bad) = pods.iter().find(|p| !is_dns_subdomain(p)) {
-                return Err(format!(
-                    "pod {bad:?} is not a valid pod name (lowercase DNS subdomain)"
-                ));
+            if let Some(bad) = pods.iter().find(|p| !names::is_valid_pod_name(p)) {
+                return Err(Error::InvalidPodName(bad.clone()));
             }
             let mut names = pods.clone();
             names.sort();
@@ -55,7 +49,7 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
         }
         Pods::Selector(sel) => {
             if sel.trim().is_empty() || sel.chars().any(char::is_control) {
-                return Err(format!("{sel:?} is not a label selector"));
+                return Err(Error::InvalidSelector(sel.clone()));
             }
             None
         }
@@ -132,13 +126,9 @@ pub fn render(opts: &RbacOptions) -> Result<String, String> {
          # too), {scope}.\n"
     );
     let docs = [
-        yaml::to_yaml(&account)?,
-        yaml::to_yaml(&role)?,
-        yaml::to_yaml(&binding)?,
+        yaml::to_yaml(&account).map_err(Error::Yaml)?,
+        yaml::to_yaml(&role).map_err(Error::Yaml)?,
+        yaml::to_yaml(&binding).map_err(Error::Yaml)?,
     ];
     Ok(format!("{header}{}", yaml::join_documents(&docs)))
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
 }

@@ -13,14 +13,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::inject::{InjectOptions, inject_pod, inject_stream};
-use super::rbac::{self, Pods, RbacOptions};
-use super::scanner;
-use super::yaml;
+use crate::inject::{InjectOptions, Workload, inject_pod, inject_stream};
+use crate::rbac::{self, Pods, RbacOptions};
+use crate::scanner;
+use crate::yaml;
+use crate::{DocumentError, Error, Flag};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("deploy/tests/inject")
+        .join("../../deploy/tests/inject")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -396,6 +397,71 @@ fn refusals_are_one_line_and_name_the_document() {
 }
 
 #[test]
+fn refusals_carry_their_data() {
+    let d = InjectOptions::default();
+    let uids = format!(
+        "{POD_HEAD}  containers:\n  - {{name: a, image: a:1, securityContext: {{runAsUser: 3000}}}}\n  \
+         - {{name: b, image: b:1, securityContext: {{runAsUser: 2000}}}}\n"
+    );
+    match inject_stream(
+        &format!("apiVersion: v1\nkind: List\nitems: []\n---\n{uids}"),
+        &d,
+    ) {
+        Err(Error::Document { at, problem }) => {
+            assert_eq!((at.document, at.line, at.list_item), (2, 5, None));
+            assert_eq!(at.kind.as_deref(), Some("Pod"));
+            assert_eq!(at.name.as_deref(), Some("web"));
+            assert!(
+                matches!(&problem, DocumentError::DifferentUids(ids) if ids == &[2000, 3000]),
+                "{problem:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let old = "apiVersion: apps/v1beta2\nkind: StatefulSet\nmetadata: {name: db}\n";
+    assert!(matches!(
+        inject_stream(old, &d),
+        Err(Error::Document {
+            problem: DocumentError::UnsupportedApiVersion {
+                kind: Workload::StatefulSet,
+                found: Some(found),
+            },
+            ..
+        }) if found == "apps/v1beta2"
+    ));
+    let opts = InjectOptions {
+        scripts_configmap: "Scripts".into(),
+        ..d.clone()
+    };
+    assert!(matches!(
+        inject_stream("", &opts),
+        Err(Error::InvalidConfigMapName { flag: Flag::ScriptsConfigMap, name }) if name == "Scripts"
+    ));
+    let opts = InjectOptions {
+        run_as_group: Some(-1),
+        ..d
+    };
+    assert!(matches!(
+        inject_stream("", &opts),
+        Err(Error::RootId {
+            flag: Flag::RunAsGroup,
+            id: -1
+        })
+    ));
+    let rbac = RbacOptions {
+        namespace: "Shop".into(),
+        pods: Pods::Named(vec![]),
+        service_account: "scangate-fetch".into(),
+    };
+    assert!(matches!(rbac::render(&rbac), Err(Error::InvalidNamespace(ns)) if ns == "Shop"));
+    let rbac = RbacOptions {
+        namespace: "shop".into(),
+        ..rbac
+    };
+    assert!(matches!(rbac::render(&rbac), Err(Error::NoPods)));
+}
+
+#[test]
 fn rbac_named_pods() {
     let out = rbac::render(&RbacOptions {
         namespace: "shop".into(),
@@ -470,6 +536,34 @@ fn rbac_refuses_bad_names() {
         },
     ] {
         assert!(rbac::render(&opts).is_err(), "{opts:?}");
+    }
+}
+
+#[test]
+fn rbac_names_are_kubernetes_names() {
+    let render = |namespace: String, pod: String, service_account: String| {
+        rbac::render(&RbacOptions {
+            namespace,
+            pods: Pods::Named(vec![pod]),
+            service_account,
+        })
+    };
+    // The longest names Kubernetes takes: a 63-character label, 253-character subdomains.
+    let label = "a".repeat(63);
+    let subdomain = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+    assert_eq!(subdomain.len(), 253);
+    assert!(render(label.clone(), subdomain.clone(), subdomain.clone()).is_ok());
+    for (ns, pod, sa) in [
+        (format!("{label}a"), "p".to_string(), "sa".to_string()),
+        ("a.b".to_string(), "p".to_string(), "sa".to_string()),
+        ("ns".to_string(), format!("{subdomain}b"), "sa".to_string()),
+        ("ns".to_string(), "p-".to_string(), "sa".to_string()),
+        ("ns".to_string(), "p".to_string(), "a..b".to_string()),
+    ] {
+        assert!(
+            render(ns.clone(), pod.clone(), sa.clone()).is_err(),
+            "{ns} {pod} {sa}"
+        );
     }
 }
 
