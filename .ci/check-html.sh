@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Validates the HTML report with the Nu Html Checker (vnu, the W3C's HTML5 conformance
-# checker; also checks the inline CSS). The pages are the ones `tests/html.rs` in
+# checker; also checks the inline CSS). The pages are the ones `tests/it/html.rs` in
 # scangate-report renders from the golden fixtures into <target>/golden/html/, and the hostile
-# page of `tests/untrusted.rs`; this script runs both tests first so they are current. vnu.jar
+# page of `tests/it/untrusted.rs`; this script runs both tests first so they are current. vnu.jar
 # comes from scripts/tools.sh (npm package `vnu-jar`, pinned there, installed once into the
 # scangate cache); needs npm to install it and Java 11+ to run it. Safe to re-run.
 #
@@ -16,7 +16,7 @@ command -v java >/dev/null || { echo "check-html: java (11+) is needed to run vn
 vnu_version="$(java -jar "$jar" --version)"
 
 echo "check-html: rendering the golden pages"
-cargo test --locked --quiet -p scangate-report --test html --test untrusted >&2
+cargo test --locked --quiet -p scangate-report --test it >&2
 
 target="${CARGO_TARGET_DIR:-target}"
 shopt -s nullglob
@@ -30,7 +30,7 @@ echo "check-html: validating ${#pages[@]} pages with vnu $vnu_version"
 # --Werror: warnings fail too. One message is filtered: vnu's CSP check hashes inline
 # <style>/<script> text wrongly once it contains a newline (a one-line element with the
 # same policy passes), so it reports every hash-pinned element of ours as blocked.
-# tests/html.rs checks those hashes exactly, and the Chromium step below runs the page.
+# tests/it/html.rs checks those hashes exactly, and the Chromium step below runs the page.
 java -Xss16m -jar "$jar" --Werror --format gnu \
     --filterpattern '.*Inline (script|style) violates Content Security Policy.*' \
     "${pages[@]}"

@@ -14,4 +14,4 @@ if [ "${1:-}" = "--install-only" ]; then
     exit 0
 fi
 echo "==> $("$kubectl_bin" version --client 2>/dev/null | head -1) ($kubectl_bin)"
-SCANGATE_KUBECTL="$kubectl_bin" cargo test --locked --test fetch_kubectl -- --nocapture
+SCANGATE_KUBECTL="$kubectl_bin" cargo test --locked --test it fetch_kubectl -- --nocapture

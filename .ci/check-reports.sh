@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Validates the golden Markdown and JUnit reports that `cargo test` wrote to target/golden/
-# (crates/scangate-report/tests/golden.rs and untrusted.rs; run first if they are missing) with
+# (crates/scangate-report/tests/it/golden.rs and untrusted.rs; run first if they are missing) with
 # real consumers: markdownlint, and junitparser + Jenkins junit-10.xsd (SARIF and HTML have
 # scripts of their own). .ci/check-outputs.sh runs them; scripts/tools.sh installs them on
 # first use. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
-golden=target/golden  # where tests/golden.rs writes them, whatever CARGO_TARGET_DIR says
+golden=target/golden  # where tests/it/golden.rs writes them, whatever CARGO_TARGET_DIR says
 markdown=("$golden"/markdown/*.md)
 junit=("$golden"/junit/*.xml)
 if [ ${#markdown[@]} -eq 0 ] || [ ${#junit[@]} -eq 0 ]; then
-  echo "check-reports: writing the golden reports (cargo test -p scangate-report --test golden --test untrusted)" >&2
-  cargo test --locked --quiet -p scangate-report --test golden --test untrusted >&2
+  echo "check-reports: writing the golden reports (cargo test -p scangate-report --test it)" >&2
+  cargo test --locked --quiet -p scangate-report --test it >&2
   markdown=("$golden"/markdown/*.md)
   junit=("$golden"/junit/*.xml)
 fi

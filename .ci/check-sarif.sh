@@ -5,8 +5,8 @@
 # switched on: Multitool 5.7 leaves them off by default, even with `--rule-kind "Sarif;Gh"`, so
 # check-outputs alone never runs them. Fails on any error or warning.
 #
-# The logs are the ones `cargo test` writes to target/golden/sarif/ (tests/sarif.rs,
-# golden_logs and unreadable_inputs_..., and the hostile log of tests/untrusted.rs); if some are
+# The logs are the ones `cargo test` writes to target/golden/sarif/ (tests/it/sarif.rs,
+# golden_logs and unreadable_inputs_..., and the hostile log of tests/it/untrusted.rs); if some are
 # missing, those tests are run first. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +21,8 @@ for name in "${logs[@]}"; do
   [ -s "$dir/$name.sarif" ] || missing=1
 done
 if [ "$missing" = 1 ]; then
-  echo "check-sarif: writing the golden logs (cargo test -p scangate-report --test sarif --test untrusted)" >&2
-  cargo test --locked -p scangate-report --test sarif --test untrusted >&2
+  echo "check-sarif: writing the golden logs (cargo test -p scangate-report --test it)" >&2
+  cargo test --locked -p scangate-report --test it >&2
 fi
 
 # The Multitool skips files over 10 MB without failing; the golden logs must stay below.

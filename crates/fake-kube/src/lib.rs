@@ -4,7 +4,7 @@
 //! There is no kube-apiserver on the build machines, and kube-rs's tower mocks cannot carry
 //! the HTTP upgrade that exec needs, so this serves real HTTP/1.1 on 127.0.0.1 (HTTPS with a
 //! self-signed certificate on request), and the clients under test, kube-rs and a real
-//! kubectl, cannot tell the difference for what they ask. scangate's `tests/fetch_kubectl.rs`
+//! kubectl, cannot tell the difference for what they ask. scangate's `tests/it/fetch_kubectl.rs`
 //! checks it against kubectl so that it cannot drift from what clients expect.
 //!
 //! It runs on its own tokio runtime in a background thread, so synchronous tests (driving the

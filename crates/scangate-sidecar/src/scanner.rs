@@ -1,6 +1,6 @@
 //! The hardened scanner container and its volumes, as `inject` adds them. The chart's test pod
 //! (deploy/helm/sidecar-scanner/templates/test-pod.yaml) renders the same settings; the test
-//! `tests/helm_charts.rs` compares the two.
+//! `tests/it/helm_charts.rs` compares the two.
 
 use std::collections::BTreeMap;
 
