@@ -1,16 +1,21 @@
 //! Writing files whole or not at all: a temp file in the target's directory, then rename.
 
+use std::error::Error as StdError;
 use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 /// Writes `path` atomically: `fill` writes into a temporary file next to it, which is
-/// renamed over `path` only when everything succeeded. `-` means stdout.
-pub fn write_atomically(
+/// renamed over `path` only when everything succeeded. `-` means stdout. `fill` fails with
+/// its own error type (a renderer's, or `io::Error`): nothing is squeezed through `io::Error`.
+pub fn write_atomically<E>(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<()>
+where
+    E: StdError + Send + Sync + 'static,
+{
     if path.as_os_str() == "-" {
         return to_stdout(fill);
     }
@@ -42,23 +47,56 @@ pub fn write_atomically(
 
 /// Writes to stdout through a buffer. A closed pipe (`scangate ... | head`) is not an error:
 /// the reader has all it wanted, and a gate's exit code must not depend on it.
-pub fn to_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub fn to_stdout<E>(fill: impl FnOnce(&mut dyn Write) -> Result<(), E>) -> Result<()>
+where
+    E: StdError + Send + Sync + 'static,
+{
     let stdout = io::stdout();
-    let mut lock = io::BufWriter::new(stdout.lock());
-    match fill(&mut lock).and_then(|()| lock.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
-    }
+    to_stream(io::BufWriter::new(stdout.lock()), fill).context("cannot write to stdout")
 }
 
 /// Writes human-readable output to stderr (when stdout carries a report).
-pub fn to_stderr(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub fn to_stderr<E>(fill: impl FnOnce(&mut dyn Write) -> Result<(), E>) -> Result<()>
+where
+    E: StdError + Send + Sync + 'static,
+{
     let stderr = io::stderr();
-    let mut lock = io::BufWriter::new(stderr.lock());
-    match fill(&mut lock).and_then(|()| lock.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stderr"),
+    to_stream(io::BufWriter::new(stderr.lock()), fill).context("cannot write to stderr")
+}
+
+fn to_stream<E>(
+    mut out: impl Write,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<()>
+where
+    E: StdError + Send + Sync + 'static,
+{
+    let result = fill(&mut out)
+        .map_err(anyhow::Error::new)
+        .and_then(|()| out.flush().map_err(anyhow::Error::new));
+    match result {
+        Err(e) if is_broken_pipe(e.as_ref()) => Ok(()),
+        other => other,
     }
+}
+
+/// A closed pipe anywhere in the chain: the renderer's `Io` variant wraps one too.
+fn is_broken_pipe(error: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let io = e.downcast_ref::<io::Error>().or_else(|| {
+            // `Io` is transparent: its source is the io::Error's source, not the io::Error.
+            match e.downcast_ref::<scangate_report::Error>() {
+                Some(scangate_report::Error::Io(io)) => Some(io),
+                _ => None,
+            }
+        });
+        if io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// The mode a report gets: the existing file's, else the usual 0644 (tempfile's default

@@ -136,28 +136,9 @@ fn write_one(request: &Request, report: &Report<'_>) -> Result<Vec<String>> {
         })?;
     }
     let mut warnings = Vec::new();
-    let mut failure = None;
     crate::output::write_atomically(&request.path, |w| {
-        match scangate_report::render(request.format, report, w, &options) {
-            Ok(rendered) => {
-                warnings = rendered.warnings;
-                Ok(())
-            }
-            Err(scangate_report::Error::Io(e)) => Err(e),
-            Err(other) => {
-                let message = other.to_string();
-                failure = Some(other);
-                Err(std::io::Error::other(message))
-            }
-        }
-    })
-    .map_err(|e| match failure.take() {
-        Some(render) => anyhow::Error::new(render).context(format!(
-            "{} report {}",
-            request.format,
-            display(&request.path)
-        )),
-        None => e,
+        scangate_report::render(request.format, report, w, &options)
+            .map(|rendered| warnings = rendered.warnings)
     })?;
     Ok(warnings)
 }

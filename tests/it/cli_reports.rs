@@ -348,3 +348,38 @@ fn tags_at_the_limits_render_in_every_format() {
     let html = std::fs::read_to_string(dir.path().join("reports/html")).unwrap();
     assert!(html.contains("<dt>arrays</dt>"), "tags not shown");
 }
+
+/// A report on stdout read only in part (`... --report json=- | head -c 100`): the closed
+/// pipe is the reader's choice, not an error, so the exit code is still the gate's.
+#[test]
+fn a_report_piped_into_a_reader_that_stops_early_keeps_the_gates_exit_code() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scangate"))
+        .args([
+            "check",
+            "-q",
+            "-i",
+            "fixtures/results/rhel-8_hardened.json",
+            "--report",
+            "json=-",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is dropped here: the next write past the pipe's buffer fails with EPIPE.
+    let out = child.wait_with_output().unwrap();
+    assert!(head.starts_with(b"{"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The verdict moved to stderr (stdout carries the report); no error beside it.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("FAIL  "), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}

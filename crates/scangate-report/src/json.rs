@@ -7,7 +7,7 @@ use crate::{Error, Rendered, Report, untrusted};
 /// Writes the report model as JSON (streamed: nothing is copied first). The scan's text is
 /// not changed, but written so that it is inert to read ([`untrusted::json`]).
 pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> {
-    untrusted::json::to_writer(&mut *w, &report.context()).map_err(|e| Error::Io(e.into()))?;
+    untrusted::json::to_writer(&mut *w, &report.context()).map_err(Error::from_json)?;
     writeln!(w)?;
     Ok(Rendered::default())
 }

@@ -218,8 +218,6 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
     if !threshold_suite.test_cases.is_empty() {
         junit.add_test_suite(threshold_suite);
     }
-    junit
-        .serialize(&mut *w)
-        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    junit.serialize(&mut *w)?;
     Ok(Rendered::default())
 }

@@ -139,10 +139,29 @@ pub struct Rendered {
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Writing failed; the kind is the writer's (a closed pipe stays `BrokenPipe`).
     #[error(transparent)]
     Io(#[from] io::Error),
+    /// The JSON or SARIF model could not be serialised.
+    #[error("cannot serialise the report: {0}")]
+    Json(#[source] serde_json::Error),
+    /// quick-junit could not serialise the JUnit report.
+    #[error("cannot serialise the JUnit report: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+}
+
+impl Error {
+    /// serde_json reports a failed write as its own error: give it back as the `io::Error`
+    /// it was, so the caller still sees its kind.
+    fn from_json(e: serde_json::Error) -> Error {
+        if e.is_io() {
+            Error::Io(e.into())
+        } else {
+            Error::Json(e)
+        }
+    }
 }
 
 /// Renders `report` as `format` into `w`.

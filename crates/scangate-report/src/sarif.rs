@@ -163,7 +163,7 @@ pub fn write(
             properties: run_properties(report, &plan, cap),
         }],
     };
-    untrusted::json::to_writer(&mut *w, &log).map_err(|e| Error::Io(e.into()))?;
+    untrusted::json::to_writer(&mut *w, &log).map_err(Error::from_json)?;
     writeln!(w)?;
     Ok(rendered)
 }

@@ -77,7 +77,9 @@ pub fn render_user(
             _ => String::new(),
         };
         let message = match e.reason() {
-            handlebars::RenderErrorReason::IOError(_) => return Error::Io(std::io::Error::other(e.to_string())),
+            handlebars::RenderErrorReason::IOError(io) => {
+                return Error::Io(std::io::Error::new(io.kind(), e.to_string()));
+            }
             handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
                 format!("unknown variable `{name}`{at} (strict mode; `scangate report schema` describes the context)")
             }
