@@ -11,7 +11,7 @@ pub fn print(run: &Run<'_>) {
     print_for(run.files(), run.summaries());
 }
 
-/// [`print`] for inputs counted outside a [`Run`] (`threshold generate`).
+/// [`print()`] for inputs counted outside a [`Run`] (`threshold generate`).
 pub fn print_for(inputs: &[&Input], summaries: &[Summary<'_>]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();

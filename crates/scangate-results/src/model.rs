@@ -30,7 +30,7 @@ pub struct Results<'a> {
     pub format: Format,
     /// The scanned platform (absent in json-min).
     pub platform: Option<Platform<'a>>,
-    /// Every profile in file order; which ones count is decided by [`crate::Evaluation`].
+    /// Every profile in file order; which ones count is decided by [`Summary::new`](crate::Summary::new).
     pub profiles: Vec<Profile<'a>>,
     /// The InSpec version that wrote the file.
     pub version: Text<'a>,
