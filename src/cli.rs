@@ -10,10 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use scangate_kube::FetchOptions;
 use scangate_sidecar::inject::InjectOptions;
 
+mod pairs;
 #[cfg(feature = "kube")]
 mod values;
 #[cfg(feature = "kube")]
 pub use values::{ByteSize, DurationArg};
+
+pub use pairs::{ReportArg, TemplateArg};
 
 /// Summarise and gate InSpec / CINC Auditor results; fetch them from scanner sidecars.
 #[derive(Debug, Parser)]
@@ -113,11 +116,11 @@ pub struct SummaryArgs {
 
     /// Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportArg>,
 
     /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
     #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
-    pub templates: Vec<String>,
+    pub templates: Vec<TemplateArg>,
 }
 
 /// Where the threshold comes from; `thresholds/default.yml` when neither is given.
@@ -143,11 +146,11 @@ pub struct CheckArgs {
 
     /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportArg>,
 
     /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
     #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
-    pub templates: Vec<String>,
+    pub templates: Vec<TemplateArg>,
 
     /// Print only the final verdict line (and errors).
     #[arg(short, long)]
@@ -291,7 +294,7 @@ pub struct FetchArgs {
 
     /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportArg>,
 }
 
 // A build without the `kube` feature takes any arguments to `fetch` and only says that it

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use scangate_report::template::{TEMPLATE_FORMATS, UserTemplate};
+use scangate_report::template::UserTemplate;
+
+use crate::cli::{ReportArg, TemplateArg};
 use scangate_report::{Format, RenderOptions, Report};
 
 /// One report to write.
@@ -17,31 +19,24 @@ pub struct Request {
     pub template: Option<UserTemplate>,
 }
 
-/// Parses `--report` and `--template` values; reads and compiles templates now, so a broken
-/// template is reported before any input is read.
-pub fn parse(reports: &[String], templates: &[String]) -> Result<Vec<Request>> {
-    let mut requests = Vec::with_capacity(reports.len());
-    for spec in reports {
-        let (format, path) = split(spec, "--report", "FORMAT=PATH")?;
-        if path.is_empty() {
-            bail!("--report {spec}: no path after `=` (use `-` for stdout)");
-        }
-        requests.push(Request {
-            format,
-            path: PathBuf::from(path),
+/// Turns `--report` and `--template` values (checked by clap) into requests; reads and
+/// compiles templates now, so a broken template is reported before any input is read.
+pub fn parse(reports: &[ReportArg], templates: &[TemplateArg]) -> Result<Vec<Request>> {
+    let mut requests: Vec<Request> = reports
+        .iter()
+        .map(|r| Request {
+            format: r.format,
+            path: r.path.clone(),
             template: None,
-        });
-    }
-    for spec in templates {
-        let (format, file) = split(spec, "--template", "FORMAT=TEMPLATE")?;
-        if !TEMPLATE_FORMATS.contains(&format) {
-            bail!("--template {spec}: templates replace the markdown or html report, not {format}");
-        }
-        let source = std::fs::read_to_string(file)
-            .with_context(|| format!("--template {spec}: cannot read {file}"))?;
+        })
+        .collect();
+    for t in templates {
+        let (format, file) = (t.format, t.file.display());
+        let source = std::fs::read_to_string(&t.file)
+            .with_context(|| format!("--template {format}={file}: cannot read {file}"))?;
         let template = UserTemplate {
             format,
-            name: file.to_owned(),
+            name: file.to_string(),
             source,
         };
         scangate_report::template::check(&template)?;
@@ -51,7 +46,7 @@ pub fn parse(reports: &[String], templates: &[String]) -> Result<Vec<Request>> {
             matched = true;
         }
         if !matched {
-            bail!("--template {spec}: no --report {format}=PATH to render it into");
+            bail!("--template {format}={file}: no --report {format}=PATH to render it into");
         }
     }
     let to_stdout = requests
@@ -62,16 +57,6 @@ pub fn parse(reports: &[String], templates: &[String]) -> Result<Vec<Request>> {
         bail!("--report: only one report can go to stdout (`-`)");
     }
     Ok(requests)
-}
-
-fn split<'s>(spec: &'s str, flag: &str, shape: &str) -> Result<(Format, &'s str)> {
-    let Some((format, rest)) = spec.split_once('=') else {
-        bail!("{flag} {spec}: expected {shape}, e.g. {flag} junit=out/junit.xml");
-    };
-    let format: Format = format
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!("{flag} {spec}: {e}"))?;
-    Ok((format, rest))
 }
 
 /// Whether a report claims stdout (the human-readable output then goes to stderr).

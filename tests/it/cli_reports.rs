@@ -97,7 +97,10 @@ fn a_failing_report_write_is_an_error_and_leaves_nothing() {
 #[test]
 fn bad_report_specs_are_usage_errors_before_inputs_are_read() {
     for (spec, message) in [
-        ("junit", "--report junit: expected FORMAT=PATH"),
+        (
+            "junit",
+            "invalid value 'junit' for '--report <FORMAT=PATH>': expected FORMAT=PATH",
+        ),
         (
             "pdf=out.pdf",
             "unknown report format `pdf`; expected one of markdown, junit, sarif, html, json",
