@@ -22,6 +22,9 @@ fn write_escaped<W: ?Sized + Write>(
     text: &str,
     flagged: impl Fn(char) -> bool,
 ) -> io::Result<()> {
+    if super::surely_plain(text) {
+        return writer.write_all(text.as_bytes());
+    }
     let mut kept = 0;
     for (at, c) in text.char_indices() {
         if !flagged(c) {
