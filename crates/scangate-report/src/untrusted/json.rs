@@ -22,9 +22,6 @@ fn write_escaped<W: ?Sized + Write>(
     text: &str,
     flagged: impl Fn(char) -> bool,
 ) -> io::Result<()> {
-    if super::surely_plain(text) {
-        return writer.write_all(text.as_bytes());
-    }
     let mut kept = 0;
     for (at, c) in text.char_indices() {
         if !flagged(c) {
@@ -47,6 +44,9 @@ impl Formatter for Escaping {
         W: ?Sized + Write,
     {
         // serde_json escapes tab, LF and CR itself; it never hands them over here.
+        if super::surely_plain(fragment) {
+            return writer.write_all(fragment.as_bytes());
+        }
         write_escaped(writer, fragment, |c| classify(c) != Class::Plain)
     }
 
@@ -58,6 +58,9 @@ impl Formatter for Escaping {
     where
         W: ?Sized + Write,
     {
+        if super::surely_plain_but_whitespace(fragment) {
+            return writer.write_all(fragment.as_bytes());
+        }
         write_escaped(writer, fragment, |c| {
             !matches!(c, '\t' | '\n' | '\r') && classify(c) != Class::Plain
         })

@@ -143,7 +143,18 @@ pub fn classify(c: char) -> Class {
 pub(crate) fn surely_plain(text: &str) -> bool {
     !text
         .bytes()
-        .any(|b| b < 0x20 || matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2 | 0xEF | 0xF0..=0xF4))
+        .any(|b| b < 0x20 || may_start_non_ascii_flag(b))
+}
+
+/// [`surely_plain`], tab, LF and CR aside (JSON's whitespace between tokens).
+pub(crate) fn surely_plain_but_whitespace(text: &str) -> bool {
+    !text
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || may_start_non_ascii_flag(b))
+}
+
+const fn may_start_non_ascii_flag(b: u8) -> bool {
+    matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2 | 0xEF | 0xF0..=0xF4)
 }
 
 fn is_noncharacter(c: char) -> bool {
@@ -267,6 +278,13 @@ mod tests {
             let text = c.encode_utf8(&mut buf);
             if super::surely_plain(text) {
                 assert_eq!(super::classify(c), super::Class::Plain, "{:04X}", c as u32);
+            }
+            if super::surely_plain_but_whitespace(text) {
+                assert!(
+                    super::classify(c) == super::Class::Plain || matches!(c, '\t' | '\n' | '\r'),
+                    "{:04X}",
+                    c as u32
+                );
             }
         }
     }
