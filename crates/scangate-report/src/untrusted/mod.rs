@@ -141,16 +141,25 @@ pub fn classify(c: char) -> Class {
 /// anything else. Most scan text has none of those bytes, and this scan is several times
 /// faster than classifying each character; text that has one is classified properly.
 pub(crate) fn surely_plain(text: &str) -> bool {
-    !text
-        .bytes()
-        .any(|b| b < 0x20 || may_start_non_ascii_flag(b))
+    printable_ascii(text)
+        || !text
+            .bytes()
+            .any(|b| b < 0x20 || may_start_non_ascii_flag(b))
+}
+
+/// Printable ASCII throughout, the common case: a fold without early exit, which the
+/// compiler turns into a vector loop.
+fn printable_ascii(text: &str) -> bool {
+    text.bytes()
+        .fold(true, |ok, b| ok & (0x20..0x7F).contains(&b))
 }
 
 /// [`surely_plain`], tab, LF and CR aside (JSON's whitespace between tokens).
 pub(crate) fn surely_plain_but_whitespace(text: &str) -> bool {
-    !text
-        .bytes()
-        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || may_start_non_ascii_flag(b))
+    printable_ascii(text)
+        || !text.bytes().any(|b| {
+            (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || may_start_non_ascii_flag(b)
+        })
 }
 
 const fn may_start_non_ascii_flag(b: u8) -> bool {
