@@ -22,11 +22,7 @@ fn every_format_in_one_run_written_whole() {
             .arg(format!("{format}={}", out.join(file).display()));
     }
     cmd.assert().code(1).stderr("");
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::file_names(&out);
     assert_eq!(
         names,
         ["junit.xml", "summary.md", "verdict.json"],
@@ -237,14 +233,7 @@ fn check_with_every_report(
     let stderr = String::from_utf8(out.stderr)
         .unwrap()
         .replace(dir.to_str().unwrap(), "<dir>");
-    let mut written: Vec<String> = std::fs::read_dir(&reports)
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    written.sort();
+    let written = common::file_names(&reports);
     (out.status.code().unwrap(), stderr, written)
 }
 

@@ -40,6 +40,12 @@ struct Run {
 }
 
 impl Run {
+    /// The line after the note that names the native command starts with `prefix`.
+    fn assert_after_the_note(&self, prefix: &str) {
+        let line = self.stderr.lines().nth(1).unwrap_or_default();
+        assert!(line.starts_with(prefix), "{}", self.stderr);
+    }
+
     fn stdout(&self) -> &str {
         std::str::from_utf8(&self.stdout).unwrap()
     }
@@ -184,10 +190,14 @@ fn summary_no_print_pretty_is_compact_json() {
         &["summary", "-i", &r, "-f", "json"],
     );
     assert_eq!(run.stdout().lines().count(), 1);
-    // The last of a --flag/--no-flag pair wins, as in oclif.
+    // The last of a --flag/--no-flag pair wins, as in oclif, in either order.
     assert_same(
         &["summary", "-i", &r, "-f", "json", "--no-print-pretty", "-r"],
         &["summary", "-i", &r, "-f", "json", "--pretty"],
+    );
+    assert_same(
+        &["summary", "-i", &r, "-f", "json", "-r", "--no-print-pretty"],
+        &["summary", "-i", &r, "-f", "json"],
     );
 }
 
@@ -327,11 +337,7 @@ fn summary_no_stdout_without_a_file_is_a_usage_error() {
 fn summary_warnings_still_appear_after_the_note() {
     let s = fx("fixtures/results/synthetic/sevtag_number.json");
     let run = assert_same(&["summary", "-i", &s], &["summary", "-i", &s, "-f", "yaml"]);
-    assert!(
-        run.stderr.lines().nth(1).unwrap().starts_with("warning: "),
-        "{}",
-        run.stderr
-    );
+    run.assert_after_the_note("warning: ");
 }
 
 #[test]
@@ -478,29 +484,17 @@ fn errors_exit_2_with_the_native_message() {
         let run = assert_same(&saf, &native);
         assert_eq!(run.code, Some(2), "{saf:?}");
         assert!(run.stdout.is_empty(), "{saf:?}");
-        assert!(
-            run.stderr.lines().nth(1).unwrap().starts_with("error: "),
-            "{}",
-            run.stderr
-        );
+        run.assert_after_the_note("error: ");
     }
 }
 
 #[test]
 fn usage_errors_exit_2_before_any_note() {
     let (r, basic) = (rhel8(), fx("thresholds/basic.yml"));
+    let gate = ["validate", "threshold", "-i", &r, "-T", &basic];
     for (args, message) in [
         (
-            vec![
-                "validate",
-                "threshold",
-                "-i",
-                &r,
-                "-T",
-                &basic,
-                "-I",
-                "{compliance.min: 1}",
-            ],
+            [&gate[..], &["-I", "{compliance.min: 1}"]].concat(),
             "cannot be used with",
         ),
         // saf passes here having checked nothing.
@@ -509,16 +503,7 @@ fn usage_errors_exit_2_before_any_note() {
             "required arguments were not provided",
         ),
         (
-            vec![
-                "validate",
-                "threshold",
-                "-i",
-                &r,
-                "-T",
-                &basic,
-                "-L",
-                "loud",
-            ],
+            [&gate[..], &["-L", "loud"]].concat(),
             "invalid value 'loud'",
         ),
         (

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{assert_documented_difference, fixture, json_files, saf_key, scangate};
+use common::{assert_documented_difference, fixture, json_files, run_exits, saf_key, scangate};
 use predicates::prelude::*;
 
 /// Fixtures whose generated threshold differs from saf's, and the rule that explains it.
@@ -167,22 +167,22 @@ fn the_bundled_thresholds_are_valid_and_documented() {
     }
 }
 
+/// The RHEL 8 scan gated by the default threshold, given as a file.
+const WITH_DEFAULT_FILE: [&str; 5] = [
+    "check",
+    "-i",
+    "fixtures/results/rhel-8_hardened.json",
+    "-T",
+    "thresholds/default.yml",
+];
+
 #[test]
 fn check_uses_the_built_in_default_threshold() {
     let with_default = scangate()
         .args(["check", "-i", "fixtures/results/rhel-8_hardened.json"])
         .output()
         .unwrap();
-    let with_file = scangate()
-        .args([
-            "check",
-            "-i",
-            "fixtures/results/rhel-8_hardened.json",
-            "-T",
-            "thresholds/default.yml",
-        ])
-        .output()
-        .unwrap();
+    let with_file = scangate().args(WITH_DEFAULT_FILE).output().unwrap();
     assert_eq!(with_default.status.code(), Some(1));
     assert_eq!(with_default.stdout, with_file.stdout);
 }
@@ -199,32 +199,24 @@ fn inline_thresholds_in_safs_syntax_and_bare() {
             .code(0)
             .stdout("PASS  fixtures/results/rhel-8_hardened.json: 2 of 2 rules passed (compliance 66%)\n");
     }
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "check",
             "-i",
             "fixtures/results/rhel-8_hardened.json",
             "-I",
             "{compliance.min: 60}, {failed.totl.max: 2}, {passed.total.min: -3}",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
+        ],
+        2,
+    );
+    insta::assert_snapshot!(out.stderr);
 }
 
 #[test]
 fn threshold_and_inline_are_exclusive() {
     scangate()
-        .args([
-            "check",
-            "-i",
-            "fixtures/results/rhel-8_hardened.json",
-            "-T",
-            "thresholds/default.yml",
-            "-I",
-            "{compliance.min: 1}",
-        ])
+        .args(WITH_DEFAULT_FILE)
+        .args(["-I", "{compliance.min: 1}"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
@@ -241,19 +233,18 @@ fn a_bad_threshold_is_reported_before_inputs_are_read() {
 
 #[test]
 fn several_inputs_are_gated_each_on_its_own() {
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "check",
             "-i",
             "fixtures/results/red_hat_good.json",
             "fixtures/results/rhel-8_hardened.json",
             "-I",
             "{compliance.min: 90}",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+        ],
+        1,
+    );
+    let stdout = out.stdout;
     let verdicts: Vec<&str> = stdout
         .lines()
         .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
@@ -273,18 +264,17 @@ fn several_inputs_are_gated_each_on_its_own() {
 /// either, so they are independent: the gate sees all five failed controls, not one of them.
 #[test]
 fn independent_profiles_of_a_recent_inspec_all_reach_the_gate() {
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "check",
             "-i",
             "fixtures/results/real/c5-full.json",
             "-I",
             "{failed.total.max: 0}",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+        ],
+        1,
+    );
+    let stdout = out.stdout;
     assert!(
         stdout.contains(
             "FAIL  fixtures/results/real/c5-full.json: 1 of 1 rules failed (compliance 38%)"
@@ -307,19 +297,18 @@ fn independent_profiles_of_a_recent_inspec_all_reach_the_gate() {
 /// the gate says so on stderr.
 #[test]
 fn an_old_overlay_is_merged_by_its_shared_ids_with_a_warning() {
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "check",
             "-q",
             "-i",
             "fixtures/results/real/rhel-ami-merge-results.json",
             "-I",
             "{compliance.min: 0}",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+        ],
+        0,
+    );
+    let stderr = out.stderr;
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(
@@ -333,17 +322,16 @@ fn an_old_overlay_is_merged_by_its_shared_ids_with_a_warning() {
 
 #[test]
 fn validate_reports_every_problem() {
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "threshold",
             "validate",
             "fixtures/thresholds/synthetic/unknown_keys.yml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        ],
+        2,
+    );
     assert!(out.stdout.is_empty());
-    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
+    insta::assert_snapshot!(out.stderr);
 }
 
 #[test]
@@ -422,8 +410,8 @@ const JSON_MIN: &str = "fixtures/results/synthetic/json_min.json";
 /// Rules on totals and compliance are sound: no warning for them.
 #[test]
 fn json_min_warns_about_severity_rules_only() {
-    let out = scangate()
-        .args([
+    let out = run_exits(
+        &[
             "check",
             "-q",
             "-I",
@@ -431,12 +419,11 @@ fn json_min_warns_about_severity_rules_only() {
             "-i",
             JSON_MIN,
             "fixtures/results/red_hat_good.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        ],
+        1,
+    );
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
+        out.stderr,
         "warning: fixtures/results/synthetic/json_min.json: json-min results carry no impact, so \
          every control counts as medium and these severity rules gate made-up numbers: \
          failed-critical-max, failed-medium-max (write the results with --reporter json)\n"

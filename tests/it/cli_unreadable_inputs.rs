@@ -92,11 +92,7 @@ fn the_readable_inputs_are_gated_and_every_report_lists_the_others() {
     insta::assert_snapshot!(transcript(&broken, &out));
 
     // Every report is there, whole: no temporary file is left beside them.
-    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::file_names(&out_dir);
     assert_eq!(
         names,
         [

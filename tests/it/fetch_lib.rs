@@ -66,13 +66,14 @@ fn names(prefix: &str, count: usize) -> Vec<String> {
     (0..count).map(|i| format!("{prefix}-{i}")).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_pods_respect_the_concurrency_bound() {
-    let mut script = Script::new();
-    for name in names("scan", 50) {
-        // Each exec is held open a little so that sessions overlap and the bound is what limits them.
-        script = script.pod(FakePod::new(&name).exec_delay(Duration::from_millis(40)));
-    }
+/// Fetches every pod of `pods` by selector with at most `concurrency` at once, and returns the
+/// reports with the most exec sessions the server saw open together.
+async fn bounded_fleet(
+    pods: impl IntoIterator<Item = FakePod>,
+    concurrency: usize,
+    tweak: impl FnOnce(&mut FetchOptions),
+) -> (Vec<PodReport>, FakeKube) {
+    let script = pods.into_iter().fold(Script::new(), Script::pod);
     let fake = FakeKube::start(script);
     let dir = tempfile::tempdir().unwrap();
     let (reports, _) = run(
@@ -80,11 +81,22 @@ async fn fifty_pods_respect_the_concurrency_bound() {
         dir.path(),
         Targets::Selector("app=web".into()),
         |o| {
-            o.concurrency = 5;
+            o.concurrency = concurrency;
             o.timeout = Duration::from_secs(60);
+            tweak(o);
         },
     )
     .await;
+    (reports, fake)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_pods_respect_the_concurrency_bound() {
+    // Each exec is held open a little so that sessions overlap and the bound is what limits them.
+    let pods = names("scan", 50)
+        .into_iter()
+        .map(|name| FakePod::new(&name).exec_delay(Duration::from_millis(40)));
+    let (reports, fake) = bounded_fleet(pods, 5, |_| {}).await;
     assert_eq!(reports.len(), 50);
     assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
     let max = fake.max_exec_in_flight();
@@ -107,22 +119,10 @@ async fn fifty_pods_respect_the_concurrency_bound() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bound_holds_as_the_server_counts_sessions() {
     for attempt in 0..4 {
-        let mut script = Script::new();
-        for name in names("scan", 40) {
-            script = script.pod(FakePod::new(&name).close_delay(Duration::from_millis(30)));
-        }
-        let fake = FakeKube::start(script);
-        let dir = tempfile::tempdir().unwrap();
-        let (reports, _) = run(
-            &fake,
-            dir.path(),
-            Targets::Selector("app=web".into()),
-            |o| {
-                o.concurrency = 5;
-                o.timeout = Duration::from_secs(60);
-            },
-        )
-        .await;
+        let pods = names("scan", 40)
+            .into_iter()
+            .map(|name| FakePod::new(&name).close_delay(Duration::from_millis(30)));
+        let (reports, fake) = bounded_fleet(pods, 5, |_| {}).await;
         assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
         let max = fake.max_exec_in_flight();
         assert!(
@@ -137,27 +137,12 @@ async fn the_bound_holds_as_the_server_counts_sessions() {
 /// slot given back only once the server has closed it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bound_holds_when_copies_are_cut() {
-    let mut script = Script::new();
-    for name in names("endless", 12) {
-        script = script.pod(
-            FakePod::new(&name)
-                .endless_file("/results/scan-results.json")
-                .close_delay(Duration::from_millis(30)),
-        );
-    }
-    let fake = FakeKube::start(script);
-    let dir = tempfile::tempdir().unwrap();
-    let (reports, _) = run(
-        &fake,
-        dir.path(),
-        Targets::Selector("app=web".into()),
-        |o| {
-            o.concurrency = 3;
-            o.max_bytes = 256 * 1024;
-            o.timeout = Duration::from_secs(60);
-        },
-    )
-    .await;
+    let pods = names("endless", 12).into_iter().map(|name| {
+        FakePod::new(&name)
+            .endless_file("/results/scan-results.json")
+            .close_delay(Duration::from_millis(30))
+    });
+    let (reports, fake) = bounded_fleet(pods, 3, |o| o.max_bytes = 256 * 1024).await;
     assert!(
         reports.iter().all(|r| matches!(
             r.outcome.as_ref().map_err(|f| &f.error.kind),
@@ -268,25 +253,14 @@ async fn marker_later_is_retried_with_one_exec_per_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn containers_without_a_shell_get_a_marker_check_and_a_copy() {
-    let mut script = Script::new();
-    for name in names("scan", 3) {
-        script = script.pod(
-            FakePod::new(&name)
-                .without_shell()
-                .file("/results/scan-summary.md", "# summary\n"),
-        );
-    }
-    let fake = FakeKube::start(script);
-    let dir = tempfile::tempdir().unwrap();
-    let (reports, _) = run(
-        &fake,
-        dir.path(),
-        Targets::Selector("app=web".into()),
-        |o| {
-            o.concurrency = 1;
-            o.also = vec!["/results/scan-summary.md".into()];
-        },
-    )
+    let pods = names("scan", 3).into_iter().map(|name| {
+        FakePod::new(&name)
+            .without_shell()
+            .file("/results/scan-summary.md", "# summary\n")
+    });
+    let (reports, fake) = bounded_fleet(pods, 1, |o| {
+        o.also = vec!["/results/scan-summary.md".into()];
+    })
     .await;
     assert!(reports.iter().all(|r| r.outcome.is_ok()), "{reports:?}");
     for report in &reports {

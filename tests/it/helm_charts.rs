@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::common::{self, root};
+
 const CHARTS: [&str; 3] = [
     "scanner-infrastructure",
     "common-scanner",
@@ -51,10 +53,6 @@ const INSTALLS: [(&str, &[&str]); 3] = [
         ],
     ),
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn helm() -> Option<PathBuf> {
     if let Some(h) = std::env::var_os("SCANGATE_HELM") {
@@ -233,12 +231,8 @@ fn thresholds_configmap_is_the_repository_files_byte_for_byte() {
 
 /// The ready threshold files scangate ships: thresholds/*.yml but the *.example.yml reference files.
 fn ready_thresholds() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("thresholds"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yml") && !n.ends_with(".example.yml"))
-        .collect();
-    names.sort();
+    let mut names = common::file_names(&root().join("thresholds"));
+    names.retain(|n| n.ends_with(".yml") && !n.ends_with(".example.yml"));
     assert!(names.contains(&"default.yml".to_string()), "{names:?}");
     names
 }

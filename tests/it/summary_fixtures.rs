@@ -175,24 +175,24 @@ const CASES: &[(&str, Expect)] = &[
     ("vSphere8_report.json", Equal),
 ];
 
-/// What scangate prints on stderr for a fixture it accepts; every other accepted fixture
-/// prints nothing there.
+/// What scangate prints on stderr for a fixture it accepts, after `warning: <the file>: `; every
+/// other accepted fixture prints nothing there.
 const WARNINGS: &[(&str, &str)] = &[
     (
         "real/2018-03-07_ubuntu-alpha-myprofile-skipped.json",
-        "warning: fixtures/results/real/2018-03-07_ubuntu-alpha-myprofile-skipped.json: at \
+        "at \
          profiles[0]: profile \"myprofile\" has no controls: nothing in it is counted, and its \
          compliance is 0 %; its status is skipped: \"Skipping profile: 'myprofile' on \
          unsupported platform: 'ubuntu/18.04'.\"\n",
     ),
     (
         "real/rhel7ami_09042018.json",
-        "warning: fixtures/results/real/rhel7ami_09042018.json: at byte 4455: first of 123 bytes that \
+        "at byte 4455: first of 123 bytes that \
          are not UTF-8, each read as U+FFFD (the replacement character)\n",
     ),
     (
         "real/rhel-ami-merge-results.json",
-        "warning: fixtures/results/real/rhel-ami-merge-results.json: at profiles[1]: profile \
+        "at profiles[1]: profile \
          \"disa_stig-el7\" is merged into \"cms-ars3.1-moderate-inspec-profile-disa_stig-el7\" \
          (14 shared control ids) as an overlay's dependency: InSpec 2.1.54 wrote neither \
          `depends` nor `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all \
@@ -200,49 +200,49 @@ const WARNINGS: &[(&str, &str)] = &[
     ),
     (
         "synthetic/multi_profile_shared_id_first_populated.json",
-        "warning: fixtures/results/synthetic/multi_profile_shared_id_first_populated.json: at \
-         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
-         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
-         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
-         overlay from independent profiles\n",
+        SECOND_PROFILE_MERGED,
     ),
     (
         "synthetic/multi_profile_shared_id_noparent.json",
-        "warning: fixtures/results/synthetic/multi_profile_shared_id_noparent.json: at \
-         profiles[1]: profile \"second-profile\" is merged into \"first-profile\" (1 shared \
-         control id) as an overlay's dependency: InSpec 2.1.10 wrote neither `depends` nor \
-         `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are all that tells an \
-         overlay from independent profiles\n",
+        SECOND_PROFILE_MERGED,
     ),
     (
         "real/snyk-no-results.json",
-        "warning: fixtures/results/real/snyk-no-results.json: at profiles[0]: profile \"# Snyk \
+        "at profiles[0]: profile \"# Snyk \
          (https://snyk.io) policy file, patches or ignores known vulnerabilities.\\nversion: \
          v1.22.1\\nignore: {}\\npatch: {}\\n\" has no controls: nothing in it is counted, and \
          its compliance is 0 %\n",
     ),
     (
         "synthetic/sevtag_array.json",
-        "warning: fixtures/results/synthetic/sevtag_array.json: at profiles[0].controls[0]: control \
+        "at profiles[0].controls[0]: control \
          R1: tags.severity is an array, not a string; severity taken from impact 0.5\n",
     ),
     (
         "synthetic/sevtag_number.json",
-        "warning: fixtures/results/synthetic/sevtag_number.json: at profiles[0].controls[0]: control \
+        "at profiles[0].controls[0]: control \
          R1: tags.severity is a number, not a string; severity taken from impact 0.5\n",
     ),
     (
         "synthetic/zero_controls.json",
-        "warning: fixtures/results/synthetic/zero_controls.json: at profiles[0]: profile \"empty\" \
+        "at profiles[0]: profile \"empty\" \
          has no controls: nothing in it is counted, and its compliance is 0 %\n",
     ),
 ];
 
-fn expected_stderr(rel: &str) -> &'static str {
+/// The warning of the two synthetic files of two profiles that share an id, made by InSpec 2.1.10.
+const SECOND_PROFILE_MERGED: &str = "at profiles[1]: profile \"second-profile\" is merged into \
+    \"first-profile\" (1 shared control id) as an overlay's dependency: InSpec 2.1.10 wrote \
+    neither `depends` nor `parent_profile` (they came in 2.1.70 and 2.2.25), so shared ids are \
+    all that tells an overlay from independent profiles\n";
+
+fn expected_stderr(rel: &str) -> String {
     WARNINGS
         .iter()
         .find(|(f, _)| *f == rel)
-        .map_or("", |(_, stderr)| stderr)
+        .map_or_else(String::new, |(_, warning)| {
+            format!("warning: fixtures/results/{rel}: {warning}")
+        })
 }
 
 fn saf_summary(rel: &str) -> (i32, Option<Value>) {

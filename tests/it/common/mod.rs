@@ -81,3 +81,44 @@ pub fn assert_documented_difference(rule: &str) {
     }
     assert!(cited > 0, "rule {rule:?}: expected `name: why`");
 }
+
+/// What a run of the binary printed.
+pub struct Ran {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs scangate with `args` from the repository root and checks that it exits with `code`.
+pub fn run_exits(args: &[&str], code: i32) -> Ran {
+    let out = scangate().args(args).output().expect("scangate runs");
+    let ran = Ran {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "scangate {args:?}\nstdout: {}\nstderr: {}",
+        ran.stdout,
+        ran.stderr
+    );
+    ran
+}
+
+/// The names of the entries of `dir`, sorted; none when it does not exist.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    names.sort();
+    names
+}

@@ -187,18 +187,7 @@ fn check_markdown_structure(fixture: &str, text: &str) {
             Event::Html(html) | Event::InlineHtml(html) => {
                 // Our own tags are the only markup; everything inside them was escaped, so
                 // no other `<` can be left once they are removed.
-                let mut rest = html.to_string();
-                for tag in [
-                    "<br>",
-                    "<details>",
-                    "</details>",
-                    "<summary>",
-                    "</summary>",
-                    "<pre>",
-                    "</pre>",
-                ] {
-                    rest = rest.replace(tag, "");
-                }
+                let rest = support::without_markdown_tags(&html);
                 assert!(
                     !rest.contains('<'),
                     "{fixture}: raw HTML in the report: {html:?}"

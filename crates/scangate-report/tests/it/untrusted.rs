@@ -171,18 +171,7 @@ fn markdown_report() {
     }
     assert!(columns.len() >= 3, "{columns:?}");
     // The report's own tags are the only markup.
-    let mut rest = html;
-    for tag in [
-        "<br>",
-        "<details>",
-        "</details>",
-        "<summary>",
-        "</summary>",
-        "<pre>",
-        "</pre>",
-    ] {
-        rest = rest.replace(tag, "");
-    }
+    let rest = support::without_markdown_tags(&html);
     assert!(!rest.contains('<'), "raw HTML: {rest:?}");
 }
 

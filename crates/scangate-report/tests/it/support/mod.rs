@@ -176,3 +176,19 @@ pub fn with_unreadable(files: &[&str], threshold: Option<&str>) -> Built {
     );
     built
 }
+
+/// Markdown report text without the HTML tags the report writes itself, so that any `<` left
+/// came from untrusted text that was not escaped.
+pub fn without_markdown_tags(html: &str) -> String {
+    let own = [
+        "<br>",
+        "<details>",
+        "</details>",
+        "<summary>",
+        "</summary>",
+        "<pre>",
+        "</pre>",
+    ];
+    own.iter()
+        .fold(html.to_string(), |rest, tag| rest.replace(tag, ""))
+}
