@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
     RenderErrorReason,
 };
 use serde::Serialize;
@@ -69,11 +69,11 @@ fn build_registry() -> Result<Handlebars<'static>, String> {
         hb.register_template_string(name, compact(source))
             .map_err(|e| format!("{name}: {e}"))?;
     }
-    hb.register_helper("clip", Box::new(clip_helper));
-    hb.register_helper("preview", Box::new(preview_helper));
-    hb.register_helper("tagval", Box::new(tag_value_helper));
-    hb.register_helper("lines", Box::new(lines_helper));
-    hb.register_helper("seconds", Box::new(seconds_helper));
+    hb.register_helper("clip", Box::new(TextHelper(clip_text)));
+    hb.register_helper("preview", Box::new(TextHelper(preview_text)));
+    hb.register_helper("tagval", Box::new(TextHelper(tag_value_text)));
+    hb.register_helper("lines", Box::new(TextHelper(lines_text)));
+    hb.register_helper("seconds", Box::new(TextHelper(seconds_text)));
     hb.register_helper("web_url", Box::new(helpers::web_url));
     hb.register_helper("present", Box::new(helpers::present));
     Ok(hb)
@@ -95,7 +95,29 @@ fn compact(source: &str) -> String {
     out
 }
 
-// Helpers. Each writes escaped text itself: handlebars does not escape a helper's output.
+// Helpers. Each computes the escaped text it writes: handlebars does not escape a helper's
+// output, so the text functions below return it already escaped (or nothing, to write nothing).
+
+/// A helper whose text depends on its parameters alone.
+struct TextHelper(fn(&Helper<'_>) -> Option<String>);
+
+impl HelperDef for TextHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        match (self.0)(h) {
+            Some(text) => out
+                .write(&text)
+                .map_err(|e| RenderError::from(RenderErrorReason::IOError(e))),
+            None => Ok(()),
+        }
+    }
+}
 
 fn param_str<'a>(h: &'a Helper<'_>, index: usize) -> Option<&'a str> {
     h.param(index).and_then(|p| p.value().as_str())
@@ -108,51 +130,20 @@ fn param_limit(h: &Helper<'_>, index: usize, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn write_out(out: &mut dyn Output, text: &str) -> HelperResult {
-    out.write(text)
-        .map_err(|e| RenderError::from(RenderErrorReason::IOError(e)))
-}
-
 /// `{{clip text [limit]}}`: escaped, cut at `limit` (default [`TEXT_LIMIT`]) with a note.
-fn clip_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    match param_str(h, 0) {
-        Some(text) => write_out(out, &clip(text, param_limit(h, 1, TEXT_LIMIT))),
-        None => Ok(()),
-    }
+fn clip_text(h: &Helper<'_>) -> Option<String> {
+    param_str(h, 0).map(|text| clip(text, param_limit(h, 1, TEXT_LIMIT)))
 }
 
 /// `{{preview text}}`: one line for the controls table.
-fn preview_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    match param_str(h, 0) {
-        Some(text) => write_out(out, &preview(text, PREVIEW_LIMIT)),
-        None => Ok(()),
-    }
+fn preview_text(h: &Helper<'_>) -> Option<String> {
+    param_str(h, 0).map(|text| preview(text, PREVIEW_LIMIT))
 }
 
 /// `{{tagval value}}`: a tag's JSON value for people: strings as they are, lists of plain
 /// values joined by commas, anything else as compact JSON.
-fn tag_value_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let Some(value) = h.param(0).map(|p| p.value()) else {
-        return Ok(());
-    };
+fn tag_value_text(h: &Helper<'_>) -> Option<String> {
+    let value = h.param(0)?.value();
     let scalar = |v: &Json| match v {
         Json::String(s) => Some(s.clone()),
         Json::Number(_) | Json::Bool(_) => Some(v.to_string()),
@@ -167,19 +158,13 @@ fn tag_value_helper(
         other => scalar(other),
     }
     .unwrap_or_else(|| value.to_string());
-    write_out(out, &clip(&text, TEXT_LIMIT))
+    Some(clip(&text, TEXT_LIMIT))
 }
 
 /// `{{lines list}}`: a backtrace, one frame per line, cut like any long text.
-fn lines_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let Some(Json::Array(items)) = h.param(0).map(|p| p.value()) else {
-        return Ok(());
+fn lines_text(h: &Helper<'_>) -> Option<String> {
+    let Json::Array(items) = h.param(0)?.value() else {
+        return None;
     };
     let frames = items.iter().filter_map(Json::as_str);
     // Joined only as far as is shown; the note counts the whole backtrace.
@@ -198,21 +183,15 @@ fn lines_helper(
         }
         text.push_str(frame);
     }
-    write_out(out, &clip_of(&text, TEXT_LIMIT, total))
+    Some(clip_of(&text, TEXT_LIMIT, total))
 }
 
 /// `{{seconds run_time}}`: `0.05 ms`, `1.20 s`.
-fn seconds_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    match h.param(0).and_then(|p| p.value().as_f64()) {
-        Some(t) if t.is_finite() && t < 1.0 => write_out(out, &format!("{:.2} ms", t * 1000.0)),
-        Some(t) if t.is_finite() => write_out(out, &format!("{t:.2} s")),
-        _ => Ok(()),
+fn seconds_text(h: &Helper<'_>) -> Option<String> {
+    match h.param(0)?.value().as_f64()? {
+        t if t.is_finite() && t < 1.0 => Some(format!("{:.2} ms", t * 1000.0)),
+        t if t.is_finite() => Some(format!("{t:.2} s")),
+        _ => None,
     }
 }
 
