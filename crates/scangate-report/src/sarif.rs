@@ -60,7 +60,7 @@ use std::io::Write;
 use scangate_results::{Severity, Status, Summary};
 use scangate_threshold::RuleOutcome;
 use serde::Serialize;
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::Serializer;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
@@ -155,11 +155,19 @@ pub fn write(
                         .semantic_version(env!("CARGO_PKG_VERSION"))
                         .information_uri(INFORMATION_URI)
                         .build(),
-                    rules: Rules(&ctx),
+                    rules: Streamed {
+                        ctx: &ctx,
+                        items: &plan.rules,
+                        make: Ctx::rule,
+                    },
                 },
             },
             invocations: [invocation],
-            results: Results(&ctx),
+            results: Streamed {
+                ctx: &ctx,
+                items: &plan.results,
+                make: Ctx::result,
+            },
             properties: run_properties(report, &plan, cap),
         }],
     };
@@ -245,7 +253,7 @@ struct Log<'c> {
 struct Run<'c> {
     tool: Tool<'c>,
     invocations: [sarif::Invocation; 1],
-    results: Results<'c>,
+    results: Streamed<'c, PlannedResult<'c>, sarif::Result>,
     properties: sarif::PropertyBag,
 }
 
@@ -258,7 +266,7 @@ struct Tool<'c> {
 struct Driver<'c> {
     #[serde(flatten)]
     component: sarif::ToolComponent,
-    rules: Rules<'c>,
+    rules: Streamed<'c, PlannedRule<'c>, sarif::ReportingDescriptor>,
 }
 
 struct Ctx<'c> {
@@ -266,29 +274,17 @@ struct Ctx<'c> {
     plan: &'c Plan<'c>,
 }
 
-struct Rules<'c>(&'c Ctx<'c>);
-
-impl Serialize for Rules<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let ctx = self.0;
-        let mut seq = s.serialize_seq(Some(ctx.plan.rules.len()))?;
-        for rule in &ctx.plan.rules {
-            seq.serialize_element(&ctx.rule(rule))?;
-        }
-        seq.end()
-    }
+/// A list of the log written item by item, each made from the plan only as it is written, so
+/// the log is streamed rather than built whole in memory.
+struct Streamed<'c, T, R> {
+    ctx: &'c Ctx<'c>,
+    items: &'c [T],
+    make: fn(&'c Ctx<'c>, &'c T) -> R,
 }
 
-struct Results<'c>(&'c Ctx<'c>);
-
-impl Serialize for Results<'_> {
+impl<T, R: Serialize> Serialize for Streamed<'_, T, R> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let ctx = self.0;
-        let mut seq = s.serialize_seq(Some(ctx.plan.results.len()))?;
-        for result in &ctx.plan.results {
-            seq.serialize_element(&ctx.result(result))?;
-        }
-        seq.end()
+        s.collect_seq(self.items.iter().map(|item| (self.make)(self.ctx, item)))
     }
 }
 
@@ -791,20 +787,10 @@ impl Ctx<'_> {
             properties.insert("thresholdRules".to_owned(), json!(cv.failed_rules));
         }
 
-        let mut result = sarif::Result::builder()
-            .message(sarif::Message::from(message.as_str()))
-            .rule_id(self.plan.rules[rule].id.as_ref())
-            .rule_index(rule as i64)
-            .level(level(evaluated.severity))
-            .locations(vec![self.location(input, uri, line)])
-            .partial_fingerprints(Self::fingerprint(hash, ordinal))
-            .build();
-        result.properties = Some(
-            sarif::PropertyBag::builder()
-                .additional_properties(properties)
-                .build(),
-        );
-        result
+        let location = self.location(input, uri, line);
+        let fingerprint = Self::fingerprint(hash, ordinal);
+        let level = level(evaluated.severity);
+        self.result_of(rule, &message, level, location, fingerprint, properties)
     }
 
     fn gate_result(&self, rule: usize, input: usize, o: &RuleOutcome) -> sarif::Result {
@@ -828,15 +814,30 @@ impl Ctx<'_> {
             ("controlsTotal".to_owned(), json!(o.controls.len())),
         ]);
 
+        let message = clean(&o.message, MAX_MESSAGE);
+        let location = self.location(input, info.uri.clone(), 1);
+        let fingerprint = Self::fingerprint(hash, 1);
+        let level = sarif::ResultLevel::Error;
+        self.result_of(rule, &message, level, location, fingerprint, properties)
+    }
+
+    /// A result of rule number `rule`, found at `location`.
+    fn result_of(
+        &self,
+        rule: usize,
+        message: &str,
+        level: sarif::ResultLevel,
+        location: sarif::Location,
+        fingerprint: BTreeMap<String, String>,
+        properties: BTreeMap<String, serde_json::Value>,
+    ) -> sarif::Result {
         let mut result = sarif::Result::builder()
-            .message(sarif::Message::from(
-                clean(&o.message, MAX_MESSAGE).as_ref(),
-            ))
+            .message(sarif::Message::from(message))
             .rule_id(self.plan.rules[rule].id.as_ref())
             .rule_index(rule as i64)
-            .level(sarif::ResultLevel::Error)
-            .locations(vec![self.location(input, info.uri.clone(), 1)])
-            .partial_fingerprints(Self::fingerprint(hash, 1))
+            .level(level)
+            .locations(vec![location])
+            .partial_fingerprints(fingerprint)
             .build();
         result.properties = Some(
             sarif::PropertyBag::builder()
