@@ -24,7 +24,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
     // Everything the user wrote is checked before any input is read.
     let plan = Plan {
         gate: Some(crate::threshold::resolve(&args.threshold)?),
-        reports: reports::parse(&args.reports, &args.templates)?,
+        reports: reports::parse(&args.reports.reports, &args.reports.templates)?,
         quiet: args.quiet,
         color,
     };

@@ -90,6 +90,10 @@ pub enum SummaryFormat {
 }
 
 #[derive(Debug, Args)]
+// The summary is printed anyway, so its reports come in addition.
+#[command(mut_arg("reports", |arg| arg.help(
+    "Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable"
+)))]
 pub struct SummaryArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
@@ -114,13 +118,36 @@ pub struct SummaryArgs {
     #[arg(long)]
     pub no_title: bool,
 
-    /// Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+/// The reports to write, shared by `summary` and `check`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<ReportArg>,
 
     /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
     #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
     pub templates: Vec<TemplateArg>,
+}
+
+/// The pods to fetch from: by name, or by label selector. Shared by `fetch` and `sidecar rbac`.
+#[derive(Debug, Args)]
+pub struct PodArgs {
+    /// Pods to fetch from (needs only `get` on pods, and `get` and `create` on pods/exec).
+    #[arg(
+        value_name = "POD",
+        required_unless_present = "selector",
+        conflicts_with = "selector"
+    )]
+    pub pods: Vec<String>,
+
+    /// Fetch from every pod matching this label selector (needs `list pods` too).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
 }
 
 /// Where the threshold comes from; `thresholds/default.yml` when neither is given.
@@ -144,13 +171,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub threshold: ThresholdSource,
 
-    /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
-    #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<ReportArg>,
-
-    /// Render a report with your own handlebars template: FORMAT=TEMPLATE (markdown or html).
-    #[arg(long = "template", value_name = "FORMAT=TEMPLATE")]
-    pub templates: Vec<TemplateArg>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
 
     /// Print only the final verdict line (and errors).
     #[arg(short, long)]
@@ -203,22 +225,18 @@ pub enum ReportCommand {
     Schema,
 }
 
+#[cfg(feature = "kube")]
+const DEFAULT_TIMEOUT: DurationArg = DurationArg(FetchOptions::DEFAULT_TIMEOUT);
+#[cfg(feature = "kube")]
+const DEFAULT_MAX_BYTES: ByteSize = ByteSize(FetchOptions::DEFAULT_MAX_BYTES);
+
 // Not a doc comment: clap would show it. The defaults are `scangate-kube`'s, so that the
 // library and the flags cannot disagree.
 #[cfg(feature = "kube")]
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// Pods to fetch from (needs only `get` on pods, and `get` and `create` on pods/exec).
-    #[arg(
-        value_name = "POD",
-        required_unless_present = "selector",
-        conflicts_with = "selector"
-    )]
-    pub pods: Vec<String>,
-
-    /// Fetch from every pod matching this label selector (needs `list pods` too).
-    #[arg(short = 'l', long, value_name = "SELECTOR")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub pods: PodArgs,
 
     /// Namespace (default: the kubeconfig context's, else `default`).
     #[arg(short, long, value_name = "NS")]
@@ -255,11 +273,7 @@ pub struct FetchArgs {
     pub output_dir: PathBuf,
 
     /// How long to wait for each pod to be Ready and its marker to appear (e.g. 90s, 10m, 1h).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value_t = DurationArg(FetchOptions::DEFAULT_TIMEOUT)
-    )]
+    #[arg(long, value_name = "DURATION", default_value_t = DEFAULT_TIMEOUT)]
     pub timeout: DurationArg,
 
     /// How many pods to work on at once.
@@ -267,11 +281,7 @@ pub struct FetchArgs {
     pub concurrency: usize,
 
     /// Reject any file larger than this (e.g. 512MiB, 10MB, 4096).
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value_t = ByteSize(FetchOptions::DEFAULT_MAX_BYTES)
-    )]
+    #[arg(long, value_name = "SIZE", default_value_t = DEFAULT_MAX_BYTES)]
     pub max_bytes: ByteSize,
 
     /// Path to a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster).
@@ -355,22 +365,19 @@ pub struct InjectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("pods", |arg| arg.help("Named pods: the Role is restricted to them with `resourceNames`")),
+    mut_arg("selector", |arg| arg.help(
+        "Pods are chosen by label selector at fetch time (needs `list`)"
+    ))
+)]
 pub struct RbacArgs {
     /// Namespace of the scanned pods.
     #[arg(short, long, value_name = "NS")]
     pub namespace: String,
 
-    /// Named pods: the Role is restricted to them with `resourceNames`.
-    #[arg(
-        value_name = "POD",
-        required_unless_present = "selector",
-        conflicts_with = "selector"
-    )]
-    pub pods: Vec<String>,
-
-    /// Pods are chosen by label selector at fetch time (needs `list`).
-    #[arg(short = 'l', long, value_name = "SELECTOR")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub pods: PodArgs,
 
     /// Name of the ServiceAccount, and of its Role and RoleBinding.
     #[arg(long, value_name = "NAME", default_value = "scangate-fetch")]

@@ -106,9 +106,9 @@ mod imp {
 
     pub fn run(args: FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Outcome> {
         let plan = gate_plan(&args, color)?;
-        let targets = match &args.selector {
+        let targets = match &args.pods.selector {
             Some(selector) => Targets::Selector(selector.clone()),
-            None => Targets::Named(args.pods.clone()),
+            None => Targets::Named(args.pods.pods.clone()),
         };
         let source = Source::Infer {
             kubeconfig: args.kubeconfig.clone(),

@@ -10,7 +10,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::cli::{Cli, ColorChoice, SummaryFormat};
 use crate::exit::Outcome;
@@ -115,54 +115,90 @@ pub struct SafSummaryArgs {
     #[arg(short, long, value_enum, default_value_t = SafFormat::Yaml)]
     format: SafFormat,
 
-    /// Print to stdout (the default, also when writing a file).
-    #[arg(
-        short = 's',
-        long = "stdout",
-        overrides_with_all = ["stdout", "no_stdout"]
-    )]
-    stdout: bool,
-
-    /// Print nothing to stdout: only the file of -o or --output-md is written.
-    #[arg(
-        long = "no-stdout",
-        overrides_with_all = ["stdout", "no_stdout"]
-    )]
-    no_stdout: bool,
-
-    /// Indent JSON (the default).
-    #[arg(
-        short = 'r',
-        long = "print-pretty",
-        overrides_with_all = ["print_pretty", "no_print_pretty"]
-    )]
-    print_pretty: bool,
-
-    /// Compact JSON on one line.
-    #[arg(
-        long = "no-print-pretty",
-        overrides_with_all = ["print_pretty", "no_print_pretty"]
-    )]
-    no_print_pretty: bool,
-
-    /// A `# <profile>` title above each Markdown table (the default).
-    #[arg(
-        short = 't',
-        long = "title-table",
-        overrides_with_all = ["title_table", "no_title_table"]
-    )]
-    title_table: bool,
-
-    /// No titles above the Markdown tables.
-    #[arg(
-        long = "no-title-table",
-        overrides_with_all = ["title_table", "no_title_table"]
-    )]
-    no_title_table: bool,
+    #[command(flatten)]
+    switches: Switches,
 
     /// Accepted for compatibility; scangate has no log levels.
     #[arg(short = 'l', long = "logLevel", value_name = "LEVEL")]
     _log_level: Option<String>,
+}
+
+/// saf's oclif `--X`/`--no-X` switches of `summary`, each on unless turned off; as in oclif, the
+/// last one given wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Switches {
+    stdout: bool,
+    print_pretty: bool,
+    title_table: bool,
+}
+
+/// Each switch: `--X`, its short flag, `--no-X`, and the help of each.
+const SWITCHES: [(&str, char, &str, &str, &str); 3] = [
+    (
+        "stdout",
+        's',
+        "no-stdout",
+        "Print to stdout (the default, also when writing a file)",
+        "Print nothing to stdout: only the file of -o or --output-md is written",
+    ),
+    (
+        "print-pretty",
+        'r',
+        "no-print-pretty",
+        "Indent JSON (the default)",
+        "Compact JSON on one line",
+    ),
+    (
+        "title-table",
+        't',
+        "no-title-table",
+        "A `# <profile>` title above each Markdown table (the default)",
+        "No titles above the Markdown tables",
+    ),
+];
+
+impl Args for Switches {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        SWITCHES
+            .iter()
+            .fold(cmd, |cmd, &(on, short, off, on_help, off_help)| {
+                // Overriding works both ways, so `--no-X --X` keeps only `--X`.
+                cmd.arg(
+                    Arg::new(on)
+                        .short(short)
+                        .long(on)
+                        .help(on_help)
+                        .action(ArgAction::SetTrue)
+                        .overrides_with(off),
+                )
+                .arg(
+                    Arg::new(off)
+                        .long(off)
+                        .help(off_help)
+                        .action(ArgAction::SetTrue),
+                )
+            })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for Switches {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let on = |index: usize| !matches.get_flag(SWITCHES[index].2);
+        Ok(Self {
+            stdout: on(0),
+            print_pretty: on(1),
+            title_table: on(2),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -312,7 +348,7 @@ fn summary(args: SafSummaryArgs, native: &mut Native) -> Result<()> {
         Some(md) => (SummaryFormat::Markdown, Some(md)),
         None => (args.format.into(), args.output),
     };
-    let stdout = last_of(args.stdout, args.no_stdout, true);
+    let stdout = args.switches.stdout;
     if output.is_none() && !stdout {
         // saf would run and write nothing at all: in CI that is a mistake, not a request.
         bail!("--no-stdout without -o/--output or --output-md writes nothing; add -o FILE");
@@ -324,10 +360,10 @@ fn summary(args: SafSummaryArgs, native: &mut Native) -> Result<()> {
     native.arg("-f").arg(name_of(format));
     // saf's pretty printing and titles only change JSON and Markdown; naming them for the
     // other formats would put flags that do nothing into the command to paste.
-    if format == SummaryFormat::Json && last_of(args.print_pretty, args.no_print_pretty, true) {
+    if format == SummaryFormat::Json && args.switches.print_pretty {
         native.arg("--pretty");
     }
-    if format == SummaryFormat::Markdown && !last_of(args.title_table, args.no_title_table, true) {
+    if format == SummaryFormat::Markdown && !args.switches.title_table {
         native.arg("--no-title");
     }
     if let Some(output) = &output {
@@ -337,17 +373,6 @@ fn summary(args: SafSummaryArgs, native: &mut Native) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// An oclif `--flag`/`--no-flag` pair: as in oclif, the last given wins (clap keeps only it).
-fn last_of(yes: bool, no: bool, default: bool) -> bool {
-    if yes {
-        true
-    } else if no {
-        false
-    } else {
-        default
-    }
 }
 
 /// A native command line being built.

@@ -42,9 +42,9 @@ pub fn inject_options(args: InjectArgs) -> InjectOptions {
 pub fn rbac_options(args: RbacArgs) -> RbacOptions {
     RbacOptions {
         namespace: args.namespace,
-        pods: match args.selector {
+        pods: match args.pods.selector {
             Some(sel) => Pods::Selector(sel),
-            None => Pods::Named(args.pods),
+            None => Pods::Named(args.pods.pods),
         },
         service_account: args.service_account,
     }

@@ -16,7 +16,7 @@ use crate::output::{to_stdout, write_atomically};
 /// an error on stderr and in the reports and makes the run exit 2, without hiding the others'
 /// summary; when none can be read, nothing is summarised.
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
-    let requests = crate::reports::parse(&args.reports, &args.templates)?;
+    let requests = crate::reports::parse(&args.reports.reports, &args.reports.templates)?;
     let batch = Batch::read(args.inputs.input.iter().cloned().map(Source::file));
     batch.run(None, |run| {
         inputs::print_errors(run);
