@@ -167,10 +167,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Exec<S> {
         Ok(None)
     }
 
-    /// Reads the command's output to the end and drops it.
-    pub(crate) async fn drain(&mut self) -> Result<(), ErrorKind> {
+    /// For a command whose output does not matter: reads it to the end, drops it, closes the
+    /// session and returns the exit code.
+    pub(crate) async fn exit_code(mut self) -> Result<i32, ErrorKind> {
         while self.stdout().await?.is_some() {}
-        Ok(())
+        self.finish().await.0
     }
 
     /// Closes the session and returns the command's exit code (or why there is none) and the
@@ -217,18 +218,4 @@ async fn close<S: AsyncRead + AsyncWrite + Unpin>(mut ws: WebSocketStream<S>, en
         while let Some(Ok(_)) = ws.next().await {}
     };
     let _ = tokio::time::timeout(CLOSE_WAIT, handshake).await;
-}
-
-/// Runs a command whose output does not matter under `slot` and returns its exit code.
-pub(crate) async fn exit_code_of(
-    client: &kube::Client,
-    namespace: &str,
-    pod: &str,
-    container: &str,
-    command: &[&str],
-    slot: &Slot,
-) -> Result<i32, ErrorKind> {
-    let mut exec = start(client, namespace, pod, container, command, slot).await?;
-    exec.drain().await?;
-    exec.finish().await.0
 }

@@ -38,40 +38,32 @@
 //! # }
 //! ```
 
-#[cfg(feature = "client")]
-mod api;
-#[cfg(feature = "client")]
-mod connect;
-#[cfg(feature = "client")]
-mod copy;
-#[cfg(feature = "client")]
-mod diagnose;
-#[cfg(feature = "client")]
-mod error;
-#[cfg(feature = "client")]
-mod exec;
+/// Items of the Kubernetes client, which exist only with the `client` feature.
+macro_rules! client_only {
+    ($($item:item)*) => { $(#[cfg(feature = "client")] $item)* };
+}
+
+client_only! {
+    mod api;
+    mod connect;
+    mod copy;
+    mod diagnose;
+    mod error;
+    mod exec;
+    mod options;
+    mod outcome;
+    mod pod;
+    mod run;
+    mod track;
+
+    pub use connect::{Cluster, InCluster, Source};
+    pub use error::{Access, Error, ErrorKind, human_duration};
+    pub use options::{FetchOptions, InvalidOption, PathOption, Targets, Validator};
+    pub use outcome::{Diagnosis, Event, Fetched, Logs, PodFailure, PodRef, PodReport, Stage};
+    pub use run::fetch;
+}
+
 // Always built: scangate-sidecar checks names with it in builds without the client too;
 // `quoted` serves only the client.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub mod names;
-#[cfg(feature = "client")]
-mod options;
-#[cfg(feature = "client")]
-mod outcome;
-#[cfg(feature = "client")]
-mod pod;
-#[cfg(feature = "client")]
-mod run;
-#[cfg(feature = "client")]
-mod track;
-
-#[cfg(feature = "client")]
-pub use connect::{Cluster, InCluster, Source};
-#[cfg(feature = "client")]
-pub use error::{Access, Error, ErrorKind, human_duration};
-#[cfg(feature = "client")]
-pub use options::{FetchOptions, InvalidOption, PathOption, Targets, Validator};
-#[cfg(feature = "client")]
-pub use outcome::{Diagnosis, Event, Fetched, Logs, PodFailure, PodRef, PodReport, Stage};
-#[cfg(feature = "client")]
-pub use run::fetch;

@@ -140,7 +140,7 @@ impl Shared {
                 if !self.shell.load(Ordering::Relaxed) {
                     break;
                 }
-                match self.timed_copy_all(pod, dir, true, &slot).await {
+                match self.in_time(self.copy_all(pod, dir, true, &slot)).await {
                     Ok(Some(fetched)) => return Ok(fetched),
                     Ok(None) => {}
                     Err(error) if copy::is_missing_shell(&error) => {
@@ -154,7 +154,7 @@ impl Shared {
         }
         self.wait_marker(pod, deadline).await?;
         let slot = self.slot().await?;
-        match self.timed_copy_all(pod, dir, false, &slot).await? {
+        match self.in_time(self.copy_all(pod, dir, false, &slot)).await? {
             Some(fetched) => Ok(fetched),
             None => Err(self.no_marker()),
         }
@@ -175,18 +175,15 @@ impl Shared {
         })
     }
 
-    async fn timed_copy_all(
+    /// `copy` cut off when the copy timeout runs out.
+    async fn in_time<T>(
         &self,
-        pod: &PodRef,
-        dir: &Path,
-        after_marker: bool,
-        slot: &exec::Slot,
-    ) -> Result<Option<Fetched>, Error> {
-        let copy_all = self.copy_all(pod, dir, after_marker, slot);
-        match tokio::time::timeout(self.options.timeout, copy_all).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::CopyTimeout(self.options.timeout))),
-        }
+        copy: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let timeout = self.options.timeout;
+        tokio::time::timeout(timeout, copy)
+            .await
+            .unwrap_or_else(|_| Err(Error::new(ErrorKind::CopyTimeout(timeout))))
     }
 
     async fn wait_ready(
@@ -246,14 +243,14 @@ impl Shared {
             let code = {
                 let slot = self.slot().await?;
                 let command = ["test", "-e", marker.as_str()];
-                let check = exec::exit_code_of(
-                    &self.client,
-                    &pod.namespace,
-                    &pod.name,
-                    &self.options.container,
-                    &command,
-                    &slot,
-                );
+                let check = async {
+                    let client = &self.client;
+                    let container = &self.options.container;
+                    exec::start(client, &pod.namespace, &pod.name, container, &command, &slot)
+                        .await?
+                        .exit_code()
+                        .await
+                };
                 // A check can hang (or a hostile pod can stream forever): it gets until the
                 // deadline plus a grace period, never unbounded.
                 let limit = deadline.max(Instant::now()) + MARKER_CHECK_GRACE;
