@@ -49,8 +49,9 @@ impl Serialize for Generated {
     }
 }
 
-/// lodash's `_.set`: creates the path in insertion order, replacing a leaf.
-fn set(node: &mut Node, path: &[&'static str], value: Node) {
+/// The node at `path`, created where missing as lodash creates it: in insertion order, maps
+/// on the way and `leaf()` at the end.
+fn entry<'n>(node: &'n mut Node, path: &[&'static str], leaf: fn() -> Node) -> &'n mut Node {
     let Node::Map(entries) = node else {
         unreachable!("paths only go through maps")
     };
@@ -58,40 +59,33 @@ fn set(node: &mut Node, path: &[&'static str], value: Node) {
     let i = match entries.iter().position(|(k, _)| *k == head) {
         Some(i) => i,
         None => {
-            entries.push((head, Node::Map(Vec::new())));
+            let fresh = if rest.is_empty() {
+                leaf()
+            } else {
+                Node::Map(Vec::new())
+            };
+            entries.push((head, fresh));
             entries.len() - 1
         }
     };
+    let child = &mut entries[i].1;
     if rest.is_empty() {
-        entries[i].1 = value;
+        child
     } else {
-        set(&mut entries[i].1, rest, value);
+        entry(child, rest, leaf)
     }
 }
 
+/// lodash's `_.set`: creates the path in insertion order, replacing a leaf.
+fn set(node: &mut Node, path: &[&'static str], value: Node) {
+    *entry(node, path, || Node::Map(Vec::new())) = value;
+}
+
+/// Appends `id` to the list of control ids at `path`.
 fn push_id(node: &mut Node, path: &[&'static str], id: String) {
-    let Node::Map(entries) = node else {
-        unreachable!("paths only go through maps")
-    };
-    let (head, rest) = (path[0], &path[1..]);
-    let i = match entries.iter().position(|(k, _)| *k == head) {
-        Some(i) => i,
-        None => {
-            entries.push((
-                head,
-                if rest.is_empty() {
-                    Node::Ids(Vec::new())
-                } else {
-                    Node::Map(Vec::new())
-                },
-            ));
-            entries.len() - 1
-        }
-    };
-    match (&mut entries[i].1, rest.is_empty()) {
-        (Node::Ids(ids), true) => ids.push(id),
-        (child, false) => push_id(child, rest, id),
-        (_, true) => unreachable!("controls is always a list"),
+    match entry(node, path, || Node::Ids(Vec::new())) {
+        Node::Ids(ids) => ids.push(id),
+        _ => unreachable!("controls is always a list"),
     }
 }
 
