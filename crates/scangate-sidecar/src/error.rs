@@ -86,12 +86,14 @@ pub enum DocumentError {
     ContainerExists,
     #[error("a volume named {name:?} exists already (not added by scangate); rename it")]
     VolumeExists { name: String },
+    /// The pod's security context sets the UID or GID, and the flag asks for another.
     #[error(
-        "the pod runs as UID {pod} (securityContext.runAsUser) but {} is {requested}: \
-         the scanner must share the target's UID",
-        Flag::RunAsUser
+        "the pod runs as {id} {pod} (securityContext.{}) but {} is {requested}: \
+         the scanner must share the target's {id}",
+        .id.field(),
+        .id.flag()
     )]
-    UidConflict { pod: i64, requested: i64 },
+    IdConflict { id: Id, pod: i64, requested: i64 },
     #[error(
         "the containers run as different UIDs ({}): pass {} with the target's UID",
         comma_separated(.0),
@@ -104,16 +106,44 @@ pub enum DocumentError {
     )]
     RootUid,
     #[error(
-        "the pod runs as GID {pod} (securityContext.runAsGroup) but {} is {requested}: \
-         the scanner must share the target's GID",
-        Flag::RunAsGroup
-    )]
-    GidConflict { pod: i64, requested: i64 },
-    #[error(
         "the pod runs with GID 0 (runAsGroup 0): the scanner would need the root group; \
          set a non-zero runAsGroup for the pod"
     )]
     RootGid,
+}
+
+/// Which of the pod's IDs the scanner shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Id {
+    Uid,
+    Gid,
+}
+
+impl Id {
+    /// The field of the security context that sets it.
+    fn field(self) -> &'static str {
+        match self {
+            Self::Uid => "runAsUser",
+            Self::Gid => "runAsGroup",
+        }
+    }
+
+    /// The flag that asks for it.
+    fn flag(self) -> Flag {
+        match self {
+            Self::Uid => Flag::RunAsUser,
+            Self::Gid => Flag::RunAsGroup,
+        }
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Uid => "UID",
+            Self::Gid => "GID",
+        })
+    }
 }
 
 fn comma_separated(ids: &[i64]) -> String {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{DocumentError, Error, Flag, Location};
+use crate::error::{DocumentError, Error, Flag, Id, Location};
 use crate::scanner::{self, ScannerSpec};
 use crate::yaml;
 
@@ -478,7 +478,8 @@ fn resolve_ids(spec: &PodSpec, opts: &InjectOptions) -> Result<(i64, i64), Docum
         .collect();
     let uid = match (opts.run_as_user, pod_uid) {
         (Some(flag), Some(pod)) if flag != pod => {
-            return Err(DocumentError::UidConflict {
+            return Err(DocumentError::IdConflict {
+                id: Id::Uid,
                 pod,
                 requested: flag,
             });
@@ -496,7 +497,8 @@ fn resolve_ids(spec: &PodSpec, opts: &InjectOptions) -> Result<(i64, i64), Docum
     }
     let gid = match (opts.run_as_group, pod_gid) {
         (Some(flag), Some(pod)) if flag != pod => {
-            return Err(DocumentError::GidConflict {
+            return Err(DocumentError::IdConflict {
+                id: Id::Gid,
                 pod,
                 requested: flag,
             });

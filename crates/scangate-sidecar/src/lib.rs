@@ -28,7 +28,7 @@ pub mod rbac;
 pub mod scanner;
 mod yaml;
 
-pub use error::{DocumentError, Error, Flag, Location, YamlError};
+pub use error::{DocumentError, Error, Flag, Id, Location, YamlError};
 
 #[cfg(test)]
 mod tests;
