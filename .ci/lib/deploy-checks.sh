@@ -176,44 +176,33 @@ deploy_manifests() (
   exit "$fail"
 )
 
-deploy_dockerfile() (
-  local W fail=0
+_dc_each() ( # CHECK USAGE FILE...: runs the function CHECK on each FILE; fails on a missing one
+  local W fail=0 check=$1 usage=$2
+  shift 2
   _dc_scratch
-  [ $# -ge 1 ] || _dc_usage "deploy_dockerfile FILE..."
+  [ $# -ge 1 ] || _dc_usage "$usage"
   local f
   for f in "$@"; do
     [ -f "$f" ] || { _dc_say "$f" "FAIL (no such file)"; fail=1; continue; }
-    _dc_run "$f: hadolint" "$HADOLINT" --no-color "$f"
+    "$check" "$f"
   done
   exit "$fail"
 )
 
-deploy_github() (
-  local W fail=0
-  _dc_scratch
-  [ $# -ge 1 ] || _dc_usage "deploy_github FILE..."
-  local f
-  for f in "$@"; do
-    [ -f "$f" ] || { _dc_say "$f" "FAIL (no such file)"; fail=1; continue; }
-    case "$(basename "$f")" in
-      action.yml | action.yaml)
-        _dc_run "$f: GitHub action metadata schema" "$CHECK_JSONSCHEMA" --builtin-schema vendor.github-actions "$f" ;;
-      *)
-        # actionlint runs shellcheck on run: scripts only when it finds one on PATH, as in most CI setups
-        _dc_run "$f: actionlint" env PATH="$(dirname "$SHELLCHECK"):$PATH" "$ACTIONLINT" -no-color -oneline "$f" ;;
-    esac
-  done
-  exit "$fail"
-)
+_dc_dockerfile() { _dc_run "$1: hadolint" "$HADOLINT" --no-color "$1"; }
 
-deploy_gitlab() (
-  local W fail=0
-  _dc_scratch
-  [ $# -ge 1 ] || _dc_usage "deploy_gitlab FILE..."
-  local f
-  for f in "$@"; do
-    [ -f "$f" ] || { _dc_say "$f" "FAIL (no such file)"; fail=1; continue; }
-    _dc_run "$f: GitLab CI schema" "$CHECK_JSONSCHEMA" --builtin-schema vendor.gitlab-ci "$f"
-  done
-  exit "$fail"
-)
+_dc_github() {
+  case "$(basename "$1")" in
+    action.yml | action.yaml)
+      _dc_run "$1: GitHub action metadata schema" "$CHECK_JSONSCHEMA" --builtin-schema vendor.github-actions "$1" ;;
+    *)
+      # actionlint runs shellcheck on run: scripts only when it finds one on PATH, as in most CI setups
+      _dc_run "$1: actionlint" env PATH="$(dirname "$SHELLCHECK"):$PATH" "$ACTIONLINT" -no-color -oneline "$1" ;;
+  esac
+}
+
+_dc_gitlab() { _dc_run "$1: GitLab CI schema" "$CHECK_JSONSCHEMA" --builtin-schema vendor.gitlab-ci "$1"; }
+
+deploy_dockerfile() { _dc_each _dc_dockerfile "deploy_dockerfile FILE..." "$@"; }
+deploy_github() { _dc_each _dc_github "deploy_github FILE..." "$@"; }
+deploy_gitlab() { _dc_each _dc_gitlab "deploy_gitlab FILE..." "$@"; }
