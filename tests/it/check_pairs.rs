@@ -97,7 +97,8 @@ const CASES: &[Case] = &[
     pair("vSphere8_report.json", "synthetic/flattened_numeric.yml", 1, &["compliance-min"]),
     pair("synthetic/malformed.json", "synthetic/compliance_min0.yml", 2, &[]).differs(ERRORS_FAIL),
     pair("synthetic/empty.json", "synthetic/compliance_min0.yml", 2, &[]).differs(ERRORS_FAIL),
-    // saf exits 0 because it cannot read the file; scangate reads it and the gate passes. same("synthetic/json_min.json", "synthetic/compliance_min0.yml", 0, &[]),
+    // saf exits 0 because it cannot read the file; scangate reads it and the gate passes.
+    pair("synthetic/json_min.json", "synthetic/compliance_min0.yml", 0, &[]),
     pair("synthetic/bom.json", "synthetic/compliance_min0.yml", 0, &[]),
     pair("synthetic/random_object.json", "synthetic/compliance_min0.yml", 2, &[]).differs(ERRORS_FAIL),
     pair("synthetic/no_profiles.json", "synthetic/compliance_min0.yml", 2, &[]).differs(ERRORS_FAIL),
