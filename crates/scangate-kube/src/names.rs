@@ -4,6 +4,8 @@
 //! controller created), so only strict Kubernetes names are turned into directories: those
 //! can never be absolute, contain `/`, `..` or NUL.
 
+use scangate_untrusted::{Layout, sanitize};
+
 /// A DNS-1123 subdomain (what pod names are): at most 253 characters of `[a-z0-9.-]`, each
 /// dot-separated part starting and ending with a letter or digit.
 pub fn is_valid_pod_name(name: &str) -> bool {
@@ -49,25 +51,20 @@ pub fn local_file_name(remote: &str) -> Result<&str, String> {
     }
 }
 
-/// Makes text from the API server or the pod safe to print: control characters (terminal
-/// escapes, carriage returns) become `?`, and the result is cut at `max` characters.
+/// Makes text from the API server or the pod safe to print on a line of its own: the untrusted-
+/// text policy with [`Layout::Terminal`] (controls, bidirectional formatting and line breaks
+/// become U+FFFD), cut at `max` characters with `…`.
 pub fn clean_text(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max));
-    for (count, c) in text.chars().enumerate() {
-        if count == max {
-            out.push('…');
-            break;
-        }
-        out.push(if c.is_control() { '?' } else { c });
+    let clean = sanitize(text, Layout::Terminal);
+    match clean.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &clean[..at]),
+        None => clean.into_owned(),
     }
-    out
 }
 
 /// A name as the user should see it when it is not a valid name: quoted and escaped.
 pub(crate) fn quoted(name: &str) -> String {
-    let mut quoted = format!("{:?}", clean_text(name, 80));
-    quoted.retain(|c| !c.is_control());
-    quoted
+    format!("{:?}", clean_text(name, 80))
 }
 
 #[cfg(test)]
@@ -104,7 +101,16 @@ mod tests {
 
     #[test]
     fn cleaning() {
-        assert_eq!(clean_text("ok\x1b[31mred\r\n", 100), "ok?[31mred??");
+        assert_eq!(
+            clean_text("ok\x1b[31mred\r\n", 100),
+            "ok\u{fffd}[31mred\u{fffd}"
+        );
+        // Bidirectional overrides and line separators, which `char::is_control` lets through.
+        assert_eq!(
+            clean_text("a\u{202e}b\u{2028}c\u{200f}", 100),
+            "a\u{fffd}b\u{fffd}c\u{fffd}"
+        );
         assert_eq!(clean_text("abcdef", 3), "abc…");
+        assert_eq!(quoted("evil\u{1b}[31m\n"), "\"evil\u{fffd}[31m\u{fffd}\"");
     }
 }
