@@ -30,6 +30,7 @@
 
 pub mod check;
 pub mod context;
+pub mod finding;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -39,6 +40,7 @@ pub mod sarif;
 pub mod summary;
 pub mod template;
 pub mod untrusted;
+mod uri;
 
 use std::fmt;
 use std::io::{self, Write};

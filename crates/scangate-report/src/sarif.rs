@@ -10,7 +10,7 @@
 //! | a result per failed threshold rule | `level` `error`; the rule's message |
 //! | `locations[0].physicalLocation` | the control's `source_location` (file and line) if it has one, else the input file, line 1 |
 //! | `locations[0].logicalLocations[0]` | `namespace/pod/container` for a pod, the input path for a file |
-//! | `partialFingerprints.primaryLocationLineHash` | a hash of the input's identity, the profile name and the control id (or rule code) |
+//! | `partialFingerprints.primaryLocationLineHash` | the finding's fingerprint ([`crate::finding`]): a hash of the input's identity, the profile name and the control id (or rule code) |
 //! | `invocations[0].toolExecutionNotifications` | an `error` per input that could not be read (descriptor `unreadable-input`, its message and location), and then `executionSuccessful` is false |
 //!
 //! No `automationDetails` is written: the upload's `category` decides, and codeql-action
@@ -25,12 +25,13 @@
 //! duplicated) share one rule, described by the first of them.
 //!
 //! Fingerprints. GitHub matches alerts across uploads by `primaryLocationLineHash` only (and
-//! codeql-action keeps a value that is already there). scangate's value does not depend on
-//! line numbers, messages or result order: it hashes the input's identity (for a file its
+//! codeql-action keeps a value that is already there). The value is the finding's
+//! [`Fingerprint`], the one every report uses: it does not depend
+//! on line numbers, messages or result order, only on the input's identity (for a file its
 //! path as it appears in the log; for a pod its namespace, workload, container: the pod name
 //! without Kubernetes' generated suffixes, so that redeploying does not reopen every alert),
-//! the profile name and the control id, and ends in `:n` for the n-th control with that id in
-//! that profile.
+//! the profile name and the control id, and it ends in `:n` for the n-th control with that id
+//! in that profile. [`crate::finding`] defines it.
 //!
 //! Untrusted text. Everything from the scan is cleaned ([`clean`]: the untrusted-text policy of
 //! [`crate::untrusted`], `](` written `] (` so that no viewer makes a link of it), cut to
@@ -51,7 +52,6 @@
 //! the borrowed report, and text that needs no cleaning is not copied.
 
 mod ids;
-mod uri;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -65,10 +65,11 @@ use serde_json::{Value, json};
 use serde_sarif::sarif;
 
 use crate::context::{ControlView, failing_rules};
+use crate::finding::{self, Fingerprint, InputFingerprints};
 use crate::untrusted::markdown::commonmark;
 use crate::untrusted::sarif::{clean, clean_cut, clean_or};
 use crate::{
-    Error, Origin, RenderOptions, Rendered, Report, ReportInput, UnreadableInput, untrusted,
+    Error, Origin, RenderOptions, Rendered, Report, ReportInput, UnreadableInput, untrusted, uri,
 };
 
 /// The OASIS schema of SARIF 2.1.0 (final, errata 01), as `$schema`.
@@ -327,8 +328,8 @@ struct PlannedResult<'a> {
 struct InputInfo<'a> {
     uri: String,
     logical: sarif::LogicalLocation,
-    /// The hash state after the input's identity.
-    identity: ids::Fnv128,
+    /// Where the fingerprints of its findings start from.
+    fingerprints: InputFingerprints,
     /// For each control, the codes of the failed threshold rules it is behind.
     failing: Vec<Vec<&'a str>>,
 }
@@ -353,8 +354,8 @@ impl<'a> Plan<'a> {
         let mut controls = Vec::new();
         for (i, input) in report.inputs.iter().enumerate() {
             let summary: &'a Summary<'a> = input.summary;
-            let mut seen: HashMap<(usize, &'a str), u32> = HashMap::new();
-            for (c, evaluated) in summary.controls.iter().enumerate() {
+            let ordinals = finding::control_ordinals(summary);
+            for ((c, evaluated), ordinal) in summary.controls.iter().enumerate().zip(ordinals) {
                 let id: &'a str = evaluated.control.id.as_str();
                 let rule_id = ids::control_rule_id(id);
                 let rule = match by_id.get(&rule_id) {
@@ -371,10 +372,8 @@ impl<'a> Plan<'a> {
                         rules.len() - 1
                     }
                 };
-                let ordinal = seen.entry((evaluated.profile, id)).or_insert(0);
-                *ordinal += 1;
                 if evaluated.status.is_failing() {
-                    controls.push((evaluated.severity, id, i, c, *ordinal, rule));
+                    controls.push((evaluated.severity, id, i, c, ordinal, rule));
                 }
             }
         }
@@ -464,10 +463,7 @@ impl<'a> Plan<'a> {
 
 /// An input's artifact URI and logical location (`namespace/pod/container`, or the path).
 fn input_location(origin: Origin<'_>, name: &str) -> (String, sarif::LogicalLocation) {
-    let path = crate::context::origin_path(origin);
-    let uri = uri::input_uri(path)
-        .or_else(|| uri::input_uri(name))
-        .unwrap_or_else(|| "unnamed-input".to_owned());
+    let uri = uri::input_path(origin, name);
     let logical = match origin {
         Origin::File { path } => sarif::LogicalLocation::builder()
             .fully_qualified_name(clean_or(Some(path), name, MAX_DESCRIPTION))
@@ -492,43 +488,17 @@ fn input_location(origin: Origin<'_>, name: &str) -> (String, sarif::LogicalLoca
     (uri, logical)
 }
 
-/// The identity an input contributes to fingerprints, and its locations.
+/// Each input's locations and where its fingerprints start from.
 fn input_infos<'a>(inputs: &[ReportInput<'a>]) -> Vec<InputInfo<'a>> {
-    let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
     inputs
         .iter()
-        .map(|input| {
+        .zip(finding::fingerprints_of(inputs))
+        .map(|(input, fingerprints)| {
             let (uri, logical) = input_location(input.origin, input.name);
-            let identity = match input.origin {
-                Origin::File { .. } => vec!["file".to_owned(), uri.clone()],
-                Origin::Pod {
-                    namespace,
-                    pod,
-                    container,
-                    ..
-                } => vec![
-                    "pod".to_owned(),
-                    namespace.to_owned(),
-                    ids::workload_name(pod).to_owned(),
-                    container.to_owned(),
-                ],
-            };
-            let mut hash = ids::Fnv128::new();
-            hash.field("scangate-fingerprint-v1");
-            for part in &identity {
-                hash.field(part);
-            }
-            // Two inputs of one identity (same file name in two directories, two replicas of
-            // a workload) stay apart, by their order.
-            let n = seen.entry(identity).or_insert(0);
-            *n += 1;
-            if *n > 1 {
-                hash.field(&n.to_string());
-            }
             InputInfo {
                 uri,
                 logical,
-                identity: hash,
+                fingerprints,
                 failing: failing_rules(input.summary, input.verdict),
             }
         })
@@ -741,11 +711,8 @@ impl Ctx<'_> {
             .build()
     }
 
-    fn fingerprint(hash: ids::Fnv128, ordinal: u32) -> BTreeMap<String, String> {
-        BTreeMap::from([(
-            "primaryLocationLineHash".to_owned(),
-            format!("{}:{ordinal}", hash.hex()),
-        )])
+    fn fingerprint(fingerprint: Fingerprint) -> BTreeMap<String, String> {
+        BTreeMap::from([("primaryLocationLineHash".to_owned(), fingerprint.into())])
     }
 
     fn control_result(
@@ -771,12 +738,7 @@ impl Ctx<'_> {
             None => format!("Control '{shown_id}' {verb}."),
         };
 
-        let (uri, line) = match cv.source.file.and_then(uri::source_uri) {
-            Some(uri) => (uri, cv.source.line.unwrap_or(1)),
-            None => (info.uri.clone(), 1),
-        };
-        let mut hash = info.identity.clone();
-        hash.field("control").field(cv.profile).field(cv.id);
+        let (uri, line) = uri::control_location(cv.source.file, cv.source.line, &info.uri);
 
         let mut properties = BTreeMap::from([
             ("status".to_owned(), json!(cv.status)),
@@ -788,7 +750,7 @@ impl Ctx<'_> {
         }
 
         let location = self.location(input, uri, line);
-        let fingerprint = Self::fingerprint(hash, ordinal);
+        let fingerprint = Self::fingerprint(info.fingerprints.control(cv.profile, cv.id, ordinal));
         let level = level(evaluated.severity);
         self.result_of(rule, &message, level, location, fingerprint, properties)
     }
@@ -796,8 +758,6 @@ impl Ctx<'_> {
     fn gate_result(&self, rule: usize, input: usize, o: &RuleOutcome) -> sarif::Result {
         let info = &self.plan.inputs[input];
         let summary = self.input(input).summary;
-        let mut hash = info.identity.clone();
-        hash.field("gate").field(o.code.as_str());
 
         let listed: Vec<Cow<'_, str>> = o
             .controls
@@ -816,7 +776,7 @@ impl Ctx<'_> {
 
         let message = clean(&o.message, MAX_MESSAGE);
         let location = self.location(input, info.uri.clone(), 1);
-        let fingerprint = Self::fingerprint(hash, 1);
+        let fingerprint = Self::fingerprint(info.fingerprints.gate(o.code.as_str()));
         let level = sarif::ResultLevel::Error;
         self.result_of(rule, &message, level, location, fingerprint, properties)
     }

@@ -1,72 +1,15 @@
-//! Stable identifiers: rule ids from control ids, result fingerprints, and the hash behind both;
-//! and the friendly names of gate rules.
+//! SARIF rule ids from control ids, and the friendly names of gate rules. Result fingerprints
+//! are not SARIF's own: they are [`crate::finding`]'s, shared by every report.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::finding::Fnv128;
+use crate::uri::{is_unreserved, percent_encode};
+
 /// GitHub rejects a log whose rule ids are longer than this ("sarif identifier exceeds maximum
 /// length of 255 characters").
 pub(crate) const MAX_RULE_ID: usize = 255;
-
-/// FNV-1a, 128 bits: dependency-free, stable across platforms and releases (unlike std's
-/// `Hasher`s), and wide enough that accidental collisions do not happen. It is not meant to
-/// resist someone who crafts control ids to collide; such a scan is untrustworthy anyway.
-#[derive(Debug, Clone)]
-pub(crate) struct Fnv128(u128);
-
-impl Fnv128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-
-    pub(crate) fn new() -> Self {
-        Fnv128(Self::OFFSET)
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u128::from(b);
-            self.0 = self.0.wrapping_mul(Self::PRIME);
-        }
-    }
-
-    /// Adds one field. Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
-    pub(crate) fn field(&mut self, field: &str) -> &mut Self {
-        self.bytes(&(field.len() as u64).to_le_bytes());
-        self.bytes(field.as_bytes());
-        self
-    }
-
-    /// The hash, through a bijective mixer: FNV leaves inputs that differ only at the end
-    /// looking alike, and fingerprints that look alike get misread. Being a bijection, the
-    /// mixer changes no collision.
-    pub(crate) fn hex(&self) -> String {
-        let mut x = self.0;
-        x ^= x >> 67;
-        x = x.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
-        x ^= x >> 61;
-        x = x.wrapping_mul(0xd6e8_feb8_6659_fd93_a5cb_3a6c_b0d9_a7f7);
-        x ^= x >> 64;
-        format!("{x:032x}")
-    }
-}
-
-/// Bytes kept as they are in rule ids and URIs: RFC 3986's unreserved set. `~` is left out of
-/// it for rule ids so that it can mark a shortened id unambiguously.
-fn unreserved(b: u8, tilde: bool) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || (tilde && b == b'~')
-}
-
-/// Percent-encodes every byte outside the unreserved set (`%` included, so the mapping is
-/// injective and reversible).
-pub(crate) fn percent_encode(s: &str, keep_tilde: bool, out: &mut String) {
-    for &b in s.as_bytes() {
-        if unreserved(b, keep_tilde) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-}
 
 /// Whether `id` is a threshold rule code, which owns the bare code as its rule id.
 fn is_rule_code(id: &str) -> bool {
@@ -83,7 +26,7 @@ pub(crate) fn control_rule_id(id: &str) -> Cow<'_, str> {
         // Encoding never yields a bare `~`, so this cannot collide with a real id.
         return Cow::Borrowed("~");
     }
-    let plain = id.len() <= MAX_RULE_ID && id.bytes().all(|b| unreserved(b, false));
+    let plain = id.len() <= MAX_RULE_ID && id.bytes().all(is_unreserved);
     if plain && !is_rule_code(id) {
         return Cow::Borrowed(id);
     }
@@ -108,31 +51,6 @@ pub(crate) fn control_rule_id(id: &str) -> Cow<'_, str> {
         out.push_str(&hash);
     }
     Cow::Owned(out)
-}
-
-/// The workload a pod belongs to, for fingerprints that survive redeployment: Kubernetes names
-/// pods of a Deployment `<name>-<template hash>-<5 random>` and those of a DaemonSet or Job
-/// `<name>-<5 random>`, both from the alphabet below (no vowels, no 0/1/3). Anything else,
-/// including StatefulSet pods (`db-0`), is kept whole.
-pub(crate) fn workload_name(pod: &str) -> &str {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let generated = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
-        lengths.contains(&s.len()) && s.bytes().all(|b| ALPHABET.contains(&b))
-    };
-    let mut name = pod;
-    if let Some((head, tail)) = name.rsplit_once('-')
-        && !head.is_empty()
-        && generated(tail, 5..=5)
-    {
-        name = head;
-        if let Some((head, tail)) = name.rsplit_once('-')
-            && !head.is_empty()
-            && generated(tail, 6..=10)
-        {
-            name = head;
-        }
-    }
-    name
 }
 
 /// `failed-high-max` → `FailedHighMax`: SARIF's recommended form of a rule's friendly name.
@@ -226,26 +144,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hash_is_stable_and_length_prefixed() {
-        let h = |a: &str, b: &str| Fnv128::new().field(a).field(b).hex();
-        assert_eq!(h("ab", "c"), h("ab", "c"));
-        assert_ne!(h("ab", "c"), h("a", "bc"));
-        // Pinned: fingerprints must not change between releases.
-        assert_eq!(
-            Fnv128::new().field("a").hex(),
-            "a47c15ebb143056154adeb634b031cb7"
-        );
-    }
-
-    #[test]
-    fn workloads_of_generated_pod_names() {
-        assert_eq!(workload_name("web-7d9f8b6c5-x2kz9"), "web");
-        assert_eq!(workload_name("node-exporter-x2kz9"), "node-exporter");
-        assert_eq!(workload_name("db-0"), "db-0");
-        assert_eq!(workload_name("api-server"), "api-server");
-        assert_eq!(workload_name("x2kz9"), "x2kz9");
     }
 }

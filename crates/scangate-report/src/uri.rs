@@ -1,16 +1,47 @@
-//! File paths from the scan as relative URI references GitHub can ingest.
+//! File paths from the scan as repository-relative URI references, for every format that points
+//! a code host at a file: SARIF's `artifactLocation.uri` (GitHub), Code Quality's
+//! `location.path` (GitLab), and a file input's identity in [`crate::finding`].
 //!
-//! GitHub resolves a relative `artifactLocation.uri` against the repository root and needs it
-//! to be the same on every run to keep an alert's identity. Paths from the scan may be
-//! relative, absolute on some other machine (`/Users/me/profiles/x/controls/a.rb`, `C:\…`,
-//! `file:///…`) or hostile (`../../../etc/passwd <x>`). So a path is split into segments on
-//! `/` and `\`, `.` and `..` are resolved without ever climbing above the start, absolute paths
-//! keep only their machine-independent tail, and each segment is percent-encoded down to RFC
-//! 3986's unreserved characters. The result is never absolute, never starts with `..`, and
-//! never has a scheme (a `:` in it is encoded).
+//! A code host resolves such a path against the repository root and needs it to be the same on
+//! every run to recognise a finding it has seen before. Paths from the scan may be relative,
+//! absolute on some other machine (`/Users/me/profiles/x/controls/a.rb`, `C:\…`, `file:///…`)
+//! or hostile (`../../../etc/passwd <x>`). So a path is split into segments on `/` and `\`, `.`
+//! and `..` are resolved without ever climbing above the start, absolute paths keep only their
+//! machine-independent tail, and each segment is percent-encoded down to RFC 3986's unreserved
+//! characters. The result is never absolute, never starts with `..` or `./`, and never has a
+//! scheme (a `:` in it is encoded). Real profiles' paths (`controls/SV-230221.rb`) need no
+//! encoding, so they are written as they are.
 
-use super::ids::percent_encode;
+use std::fmt::Write as _;
+
+use crate::Origin;
 use crate::untrusted::sarif::clean;
+
+/// What an input is called where no path can be made of its name.
+const UNNAMED_INPUT: &str = "unnamed-input";
+
+/// Bytes kept as they are in rule ids and URIs: RFC 3986's unreserved set. `~` is left out of
+/// it for SARIF rule ids so that it can mark a shortened id unambiguously.
+fn unreserved(b: u8, tilde: bool) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || (tilde && b == b'~')
+}
+
+/// Whether `b` is kept as it is by [`percent_encode`] without `~`.
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    unreserved(b, false)
+}
+
+/// Percent-encodes every byte outside the unreserved set (`%` included, so the mapping is
+/// injective and reversible).
+pub(crate) fn percent_encode(s: &str, keep_tilde: bool, out: &mut String) {
+    for &b in s.as_bytes() {
+        if unreserved(b, keep_tilde) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
 
 /// Splits `path` into resolved segments; true when the path was absolute.
 fn segments(path: &str) -> (bool, Vec<&str>) {
@@ -90,6 +121,27 @@ pub(crate) fn input_uri(path: &str) -> Option<String> {
         encode(&segments[segments.len().saturating_sub(1)..])
     } else {
         encode(&segments)
+    }
+}
+
+/// Where an input is, as a repository-relative path: its local path, else its name, else
+/// `unnamed-input` (a path of nothing but `..` and `/`).
+pub(crate) fn input_path(origin: Origin<'_>, name: &str) -> String {
+    input_uri(crate::context::origin_path(origin))
+        .or_else(|| input_uri(name))
+        .unwrap_or_else(|| UNNAMED_INPUT.to_owned())
+}
+
+/// Where a control's finding is: its `source_location` (file and line, line 1 when it has
+/// none) if it names a file, else line 1 of the input.
+pub(crate) fn control_location(
+    source_file: Option<&str>,
+    source_line: Option<u64>,
+    input_path: &str,
+) -> (String, u64) {
+    match source_file.and_then(source_uri) {
+        Some(path) => (path, source_line.unwrap_or(1).max(1)),
+        None => (input_path.to_owned(), 1),
     }
 }
 
