@@ -92,7 +92,7 @@ pub enum SummaryFormat {
 #[derive(Debug, Args)]
 // The summary is printed anyway, so its reports come in addition.
 #[command(mut_arg("reports", |arg| arg.help(
-    "Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable"
+    "Also write a report: FORMAT=PATH (markdown, junit, sarif, html, json, codequality; `-` is stdout). Repeatable"
 )))]
 pub struct SummaryArgs {
     #[command(flatten)]
@@ -125,7 +125,8 @@ pub struct SummaryArgs {
 /// The reports to write, shared by `summary` and `check`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json; `-` is stdout). Repeatable.
+    /// Write a report: FORMAT=PATH (markdown, junit, sarif, html, json, codequality; `-` is
+    /// stdout). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<ReportArg>,
 

@@ -102,6 +102,8 @@ fn cost_rank(format: Format) -> u8 {
         Format::Junit => 2,
         Format::Sarif => 3,
         Format::Markdown => 4,
+        // Only the failing controls, each parsed once for a title and a location.
+        Format::CodeQuality => 5,
     }
 }
 

@@ -3,8 +3,8 @@
 //! Whatever the parser accepts must render: an error from any renderer after a successful
 //! parse is a crash here, because that is how a passed gate used to turn into exit 2 with a
 //! message naming neither the input nor the place. Each report must also read back: JSON
-//! with serde_json, SARIF into serde-sarif's typed model, JUnit with quick-junit, the rest
-//! as UTF-8.
+//! with serde_json, SARIF into serde-sarif's typed model, JUnit with quick-junit, Code Quality
+//! as an array of findings with every property GitLab requires, the rest as UTF-8.
 
 #![no_main]
 
@@ -51,6 +51,9 @@ fn read_back(format: Format, out: &[u8]) {
                     .map(drop)
                     .map_err(|e| e.to_string())
             }),
+        Format::CodeQuality => serde_json::from_slice::<serde_json::Value>(out)
+            .map_err(|e| e.to_string())
+            .and_then(|v| code_quality_findings(&v)),
         Format::Markdown | Format::Html => std::str::from_utf8(out)
             .map(drop)
             .map_err(|e| e.to_string()),
@@ -58,6 +61,39 @@ fn read_back(format: Format, out: &[u8]) {
     if let Err(e) = result {
         panic!("{format} report does not read back: {e}");
     }
+}
+
+/// What GitLab requires of a Code Quality report (its schema is
+/// `crates/scangate-report/schemas/gitlab-codequality.schema.json`): an array of findings with
+/// non-empty strings, a known severity, a relative path and a line from 1, and no fingerprint
+/// twice.
+fn code_quality_findings(report: &serde_json::Value) -> Result<(), String> {
+    let findings = report.as_array().ok_or("not an array")?;
+    let mut fingerprints = std::collections::HashSet::new();
+    for f in findings {
+        let text = |key: &str| f[key].as_str().filter(|s| !s.is_empty());
+        for key in ["description", "check_name", "fingerprint"] {
+            text(key).ok_or_else(|| format!("no {key} in {f}"))?;
+        }
+        let severities = ["info", "minor", "major", "critical", "blocker"];
+        if !text("severity").is_some_and(|s| severities.contains(&s)) {
+            return Err(format!("bad severity in {f}"));
+        }
+        let path = f["location"]["path"].as_str().unwrap_or("");
+        if path.is_empty() || path.starts_with('/') || path.starts_with("./") {
+            return Err(format!("bad path in {f}"));
+        }
+        if !f["location"]["lines"]["begin"]
+            .as_u64()
+            .is_some_and(|l| l >= 1)
+        {
+            return Err(format!("bad line in {f}"));
+        }
+        if !fingerprints.insert(text("fingerprint")) {
+            return Err(format!("fingerprint twice: {f}"));
+        }
+    }
+    Ok(())
 }
 
 /// An input the parser rejected: its error message quotes the input, so every report that

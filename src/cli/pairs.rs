@@ -78,7 +78,10 @@ mod tests {
         assert!("junit".parse::<ReportArg>().is_err());
         assert!("junit=".parse::<ReportArg>().is_err());
         assert!("pdf=x".parse::<ReportArg>().is_err());
+        let report: ReportArg = "codequality=gl-code-quality-report.json".parse().unwrap();
+        assert_eq!(report.format, Format::CodeQuality);
         assert!("junit=t.hbs".parse::<TemplateArg>().is_err());
+        assert!("codequality=t.hbs".parse::<TemplateArg>().is_err());
         assert!("html=".parse::<TemplateArg>().is_err());
         assert_eq!(
             "html=t.hbs".parse::<TemplateArg>().unwrap().format,

@@ -99,7 +99,8 @@ fn bad_report_specs_are_usage_errors_before_inputs_are_read() {
         ),
         (
             "pdf=out.pdf",
-            "unknown report format `pdf`; expected one of markdown, junit, sarif, html, json",
+            "unknown report format `pdf`; expected one of markdown, junit, sarif, html, json, \
+             codequality",
         ),
         ("junit=", "no path after `=`"),
     ] {
@@ -225,7 +226,7 @@ fn check_with_every_report(
     let reports = dir.join("reports");
     let mut cmd = scangate();
     cmd.args(["check", "-q", "-i"]).arg(input);
-    for format in ["markdown", "junit", "sarif", "html", "json"] {
+    for format in ["markdown", "junit", "sarif", "html", "json", "codequality"] {
         cmd.arg("--report")
             .arg(format!("{format}={}", reports.join(format).display()));
     }
@@ -237,10 +238,71 @@ fn check_with_every_report(
     (out.status.code().unwrap(), stderr, written)
 }
 
+/// `--report codequality=PATH` on `check` and `summary`: GitLab's array of findings, a
+/// fingerprint each, the same as in the SARIF log of the same run; `summary` gates nothing, so
+/// it has the failing controls and no gate rules.
+#[test]
+fn codequality_reports_share_sarif_s_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cq, sarif) = (dir.path().join("gl.json"), dir.path().join("s.sarif"));
+    scangate()
+        .args(["check", "-q", "-i", RHEL8, "--report"])
+        .arg(format!("codequality={}", cq.display()))
+        .arg("--report")
+        .arg(format!("sarif={}", sarif.display()))
+        .assert()
+        .code(1);
+    let read = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let gated = read(&cq);
+    let ours: std::collections::BTreeSet<&str> = gated
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    let log = read(&sarif);
+    let theirs: std::collections::BTreeSet<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ours, theirs);
+    assert!(gated[0]["check_name"] == "compliance-min" && gated[0]["severity"] == "blocker");
+
+    let summary = dir.path().join("summary.json");
+    scangate()
+        .args(["summary", "-i", RHEL8, "--report"])
+        .arg(format!("codequality={}", summary.display()))
+        .assert()
+        .success();
+    let ungated = read(&summary);
+    let ungated = ungated.as_array().unwrap();
+    assert!(!ungated.is_empty());
+    assert!(
+        ungated
+            .iter()
+            .all(|f| f["check_name"].as_str().unwrap().starts_with("SV-"))
+    );
+    assert_eq!(
+        ungated[..],
+        gated.as_array().unwrap()[gated.as_array().unwrap().len() - ungated.len()..]
+    );
+}
+
 /// An input that cannot be read is gated around (compat:errors-fail): every report is still
 /// written, and each names the input among those that could not be read.
 fn assert_reports_list_the_error(dir: &std::path::Path, written: &[String]) {
-    assert_eq!(written, ["html", "json", "junit", "markdown", "sarif"]);
+    assert_eq!(
+        written,
+        ["codequality", "html", "json", "junit", "markdown", "sarif"]
+    );
     let reports = dir.join("reports");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports.join("json")).unwrap()).unwrap();
@@ -250,6 +312,12 @@ fn assert_reports_list_the_error(dir: &std::path::Path, written: &[String]) {
     assert!(
         markdown.contains("Inputs that could not be read (1)"),
         "{markdown}"
+    );
+    let codequality: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.join("codequality")).unwrap()).unwrap();
+    assert_eq!(
+        codequality[0]["check_name"], "unreadable-input",
+        "{codequality}"
     );
 }
 
@@ -321,7 +389,10 @@ fn tags_at_the_limits_render_in_every_format() {
     let input = with_tags(dir.path(), "limits.json", &text.join(", "));
     let (code, stderr, written) = check_with_every_report(dir.path(), &input);
     assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(written, ["html", "json", "junit", "markdown", "sarif"]);
+    assert_eq!(
+        written,
+        ["codequality", "html", "json", "junit", "markdown", "sarif"]
+    );
 
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("reports/json")).unwrap())

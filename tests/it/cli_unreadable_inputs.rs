@@ -83,6 +83,7 @@ fn the_readable_inputs_are_gated_and_every_report_lists_the_others() {
         ("sarif", "scangate.sarif"),
         ("html", "report.html"),
         ("json", "report.json"),
+        ("codequality", "gl-code-quality-report.json"),
     ] {
         cmd.arg("--report")
             .arg(format!("{format}={}", out_dir.join(file).display()));
@@ -96,6 +97,7 @@ fn the_readable_inputs_are_gated_and_every_report_lists_the_others() {
     assert_eq!(
         names,
         [
+            "gl-code-quality-report.json",
             "junit.xml",
             "report.html",
             "report.json",
@@ -176,6 +178,25 @@ fn the_readable_inputs_are_gated_and_every_report_lists_the_others() {
             assert!(text.ends_with(message.as_str()), "{text}");
         }
     }
+
+    // Code Quality: a blocker per unreadable input, first, so that the MR widget shows it.
+    let codequality: serde_json::Value =
+        serde_json::from_str(&read(&out_dir.join("gl-code-quality-report.json"))).unwrap();
+    let findings = codequality.as_array().unwrap();
+    for (finding, (path, _)) in findings.iter().zip(&errors) {
+        assert_eq!(finding["check_name"], "unreadable-input");
+        assert_eq!(finding["severity"], "blocker");
+        let text = finding["description"].as_str().unwrap();
+        assert!(text.contains(path.as_str()), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["check_name"] == "unreadable-input")
+            .count(),
+        3
+    );
 
     // JUnit: a testcase per unreadable input with an <error> carrying the message.
     let xml = read(&out_dir.join("junit.xml"));

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod check;
+pub mod codequality;
 pub mod context;
 pub mod finding;
 pub mod html;
@@ -61,15 +62,18 @@ pub enum Format {
     Html,
     /// The complete report model.
     Json,
+    /// GitLab Code Quality, for the merge-request widget.
+    CodeQuality,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Markdown,
         Format::Junit,
         Format::Sarif,
         Format::Html,
         Format::Json,
+        Format::CodeQuality,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Html => "html",
             Format::Json => "json",
+            Format::CodeQuality => "codequality",
         }
     }
 }
@@ -144,7 +149,7 @@ pub enum Error {
     /// Writing failed; the kind is the writer's (a closed pipe stays `BrokenPipe`).
     #[error(transparent)]
     Io(#[from] io::Error),
-    /// The JSON or SARIF model could not be serialised.
+    /// The JSON, SARIF or Code Quality model could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Json(#[source] serde_json::Error),
     /// quick-junit could not serialise the JUnit report.
@@ -182,5 +187,6 @@ pub fn render(
         Format::Sarif => sarif::write(report, w, options),
         Format::Html => html::write(report, w),
         Format::Json => json::write(report, w),
+        Format::CodeQuality => codequality::write(report, w),
     }
 }

@@ -58,7 +58,8 @@
 //! - [`Layout::Lines`]: a line break becomes LF, a tab stays. HTML text, Markdown `<pre>`,
 //!   XML, SARIF message text: places where lines are lines.
 //! - [`Layout::OneLine`]: both become a space. A Markdown table cell or heading, a column of a
-//!   terminal table: a newline would end the row, and whitespace is all it ever meant there.
+//!   terminal table, a GitLab Code Quality description: a newline would end the row, and
+//!   whitespace is all it ever meant there.
 //! - [`Layout::Terminal`]: both become U+FFFD. A name or message printed on a line of its own,
 //!   where a newline in a file name could otherwise forge a verdict line (`PASS  x.json: …`).
 //!
@@ -77,6 +78,7 @@
 //! | JUnit message attributes | 500 bytes | `…` |
 //! | JUnit descriptions | 64 KiB | `… (truncated)` |
 //! | SARIF | GitHub's limit for the property | ` … [truncated by scangate: 1234 characters in all]` |
+//! | GitLab Code Quality | descriptions 1 KiB, check names 255 bytes | ` … [truncated by scangate: 1234 characters in all]` |
 //! | terminal | a column's width, in characters | `…` |
 //! | fetch's messages (scangate-kube) | 40–300 characters, by what the text is | `…` |
 //!

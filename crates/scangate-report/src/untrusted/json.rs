@@ -1,5 +1,6 @@
-//! JSON (the JSON report and the SARIF log): the data is the scan's, unchanged, since
-//! consumers of the complete report need it as it was. Every character the policy does not
+//! JSON (the JSON report, the SARIF log, the Code Quality report): the data is the scan's,
+//! unchanged, since consumers of the complete report need it as it was (SARIF and Code Quality
+//! clean their text before it gets here). Every character the policy does not
 //! leave [`Plain`](super::Class::Plain) is written as a `\u` escape instead (serde_json escapes
 //! only C0 controls), so the file can be read in a terminal, an editor or a diff without being
 //! reordered or driving anything, and parses back to exactly what the scan said.

@@ -12,6 +12,7 @@
 //!   `<pre>` text HTML-escaped; CommonMark that renders as exactly its text.
 //! - [`xml`]: the policy alone; quick-junit writes the markup escapes.
 //! - [`sarif`]: the policy, `](` broken up so that no viewer makes a link of it, and the cut.
+//! - [`codequality`]: SARIF's rules on one line ([`Layout::OneLine`]).
 //! - [`terminal`]: the policy with [`Layout::Terminal`], and columns cut in characters.
 //! - [`json`]: nothing is changed, since the JSON report is the complete data; every character
 //!   the policy flags is written as a `\u` escape instead, so the file reads safely in a terminal
@@ -25,6 +26,7 @@ pub use scangate_untrusted::{
     surely_plain_but_whitespace,
 };
 
+pub mod codequality;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -16,10 +16,16 @@ pub fn clean(text: &str, max: usize) -> Cow<'_, str> {
 /// most `max` bytes with a visible note; and whether it had to cut. Borrows when nothing
 /// changes.
 pub fn clean_cut(text: &str, max: usize) -> (Cow<'_, str>, bool) {
-    // No character shrinks below a third of its bytes (U+2028 becomes LF), so this prefix
-    // decides whether the whole text fits without mapping all of a megabyte message.
+    clean_cut_in(text, max, Layout::Lines)
+}
+
+/// [`clean_cut`] for text that lands in `layout`: GitLab Code Quality's one-line descriptions
+/// share SARIF's rules but for their line breaks.
+pub(super) fn clean_cut_in(text: &str, max: usize, layout: Layout) -> (Cow<'_, str>, bool) {
+    // No character shrinks below a third of its bytes (U+2028 becomes LF or a space), so this
+    // prefix decides whether the whole text fits without mapping all of a megabyte message.
     let head = prefix(text, max.saturating_mul(3).saturating_add(4));
-    let mut mapped = sanitize(head, Layout::Lines);
+    let mut mapped = sanitize(head, layout);
     if mapped.contains("](") {
         mapped = Cow::Owned(mapped.replace("](", "] ("));
     }

@@ -1,12 +1,12 @@
 //! The untrusted-text policy, checked in every output: the hostile fixture, with every
 //! character class the policy names added to each of its strings, runs through the Markdown,
-//! JUnit, SARIF, HTML and JSON reports, the terminal summary table, `check`'s output, saf's
+//! JUnit, SARIF, HTML, JSON and Code Quality reports, the terminal summary table, `check`'s output, saf's
 //! Markdown summary and a user template of each kind. In each output this test looks for the
 //! characters the policy removes, for the note of every cut it promises, and for the format's
 //! own escaping, read back with a real parser (pulldown-cmark, quick-junit, serde_json,
 //! html5gum). The reports are also saved beside the golden ones, where `.ci/check-reports.sh`,
-//! `.ci/check-sarif.sh` and `.ci/check-html.sh` hand them to markdownlint, the JUnit schema, the
-//! SARIF validators and the Nu HTML Checker.
+//! `.ci/check-sarif.sh` and `.ci/check-html.sh` hand them to markdownlint, the JUnit schema,
+//! check-jsonschema with the Code Quality schema, the SARIF validators and the Nu HTML Checker.
 
 use crate::support;
 
@@ -268,6 +268,46 @@ fn sarif_log() {
     let error = notification["message"]["text"].as_str().unwrap();
     assert!(error.starts_with("Input 'scans/broken <b>"), "{error}");
     assert!(error.ends_with(" characters in all]"), "{error}");
+}
+
+#[test]
+fn codequality_report() {
+    let text = render(Format::CodeQuality, &hostile(), &RenderOptions::default());
+    save("codequality", "untrusted.json", &text);
+    // One finding per line, and nothing on any line that the policy flags.
+    assert_inert("codequality", &text, false);
+    let report: Value = serde_json::from_str(&text).expect("strict JSON");
+    let findings = report.as_array().unwrap();
+    assert_eq!(text.lines().count(), findings.len() + 2);
+    let mut all = Vec::new();
+    strings(&report, &mut all);
+    for s in &all {
+        // GitLab shows a description as one line: no break of any kind survives.
+        assert_inert("codequality string", s, false);
+        assert!(!s.contains(['\n', '\r']), "a line break in {s:?}");
+        assert!(!s.contains("]("), "a link in {s:?}");
+    }
+    for finding in findings {
+        let description = finding["description"].as_str().unwrap();
+        assert!(description.len() <= 1024, "{}", description.len());
+        assert!(finding["check_name"].as_str().unwrap().len() <= 255);
+    }
+    // The megabyte message is not part of any description; the long error and the titles
+    // with EXTRA are cut, and say so.
+    assert!(text.len() < 20_000, "{} bytes", text.len());
+    let cut = findings
+        .iter()
+        .filter(|f| {
+            f["description"]
+                .as_str()
+                .unwrap()
+                .ends_with(" characters in all]")
+        })
+        .count();
+    assert!(cut >= 1, "no visible cut");
+    let first = findings[0]["description"].as_str().unwrap();
+    assert!(first.starts_with("Input 'scans/broken <b>"), "{first}");
+    assert_eq!(findings[0]["severity"], "blocker");
 }
 
 #[test]
