@@ -5,9 +5,12 @@
 #                              GitHub code scanning's ingestion rule kind (Sarif;Gh)
 #                      .xml    JUnit: parsed by junitparser (counts must agree) + Jenkins junit-10.xsd
 #                      .md     markdownlint-cli2 (catches broken tables, e.g. an unescaped '|')
-#                      .json   InSpec/HDF results: accepted by inspecjs, Heimdall's own parser
+#                      .json   in a codequality/ directory or named gl-code-quality-report*.json: GitLab
+#                              Code Quality, against the schema written from GitLab's documentation
+#                              (crates/scangate-report/schemas/gitlab-codequality.schema.json)
+#                      .json   otherwise InSpec/HDF results: accepted by inspecjs, Heimdall's own parser
 # The validators come from scripts/tools.sh (group `reports`, installed on first use); the schemas
-# from .ci/schemas/.
+# from .ci/schemas/ and crates/scangate-report/schemas/.
 set -uo pipefail
 [ $# -gt 0 ] || { echo "usage: .ci/check-outputs.sh FILE..." >&2; exit 2; }
 # No cd: FILEs are relative to the caller, and markdownlint-cli2 reads its configuration from there.
@@ -61,6 +64,12 @@ PYEOF
     then say "$f: JUnit (junitparser + junit-10.xsd)" ok; else say "$f: JUnit (junitparser + junit-10.xsd)" FAIL; fail=1; fi ;;
   *.md)
     if "$MARKDOWNLINT" "$f" >"$W/out" 2>&1; then say "$f: markdownlint" ok; else say "$f: markdownlint" FAIL; cat "$W/out"; fail=1; fi ;;
+  */codequality/*.json | codequality/*.json | *gl-code-quality-report*.json)
+    if "$CHECK_JSONSCHEMA" --schemafile "$repo"/crates/scangate-report/schemas/gitlab-codequality.schema.json "$f" >"$W/out" 2>&1; then
+      say "$f: GitLab Code Quality schema" ok
+    else
+      say "$f: GitLab Code Quality schema" FAIL; cat "$W/out"; fail=1
+    fi ;;
   *.json)
     if node -e '
       const fs = require("fs"); const ij = require(process.argv[1]);
