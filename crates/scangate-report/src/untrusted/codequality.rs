@@ -16,10 +16,8 @@ pub fn clean(text: &str, max: usize) -> Cow<'_, str> {
 /// [`clean`]ed text, or `fallback` when it is empty or only whitespace: every property of a
 /// Code Quality finding is a required string.
 pub fn clean_or<'a>(text: Option<&'a str>, fallback: &'a str, max: usize) -> Cow<'a, str> {
-    match text {
-        Some(t) if !t.trim().is_empty() => clean(t, max),
-        _ => clean(fallback, max),
-    }
+    let text = text.filter(|t| !t.trim().is_empty()).unwrap_or(fallback);
+    clean(text, max)
 }
 
 #[cfg(test)]
