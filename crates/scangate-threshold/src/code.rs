@@ -49,6 +49,9 @@ pub enum Rule {
     },
     /// Exactly these control ids in one status × bucket.
     Controls { status: Status, bucket: Bucket },
+    /// At most this many new failures (failing now, not in the baseline), in total or of one
+    /// severity: `new.high.max`.
+    New { bucket: Bucket },
 }
 
 /// A rule's code, e.g. `compliance-min`, `failed-critical-max`, `passed-total-exact`,
@@ -71,6 +74,7 @@ impl RuleCode {
             Rule::Controls { status, bucket } => {
                 format!("{}-{}-controls", status_word(status), bucket.key())
             }
+            Rule::New { bucket } => format!("new-{}-max", bucket.key()),
         };
         RuleCode { rule, text }
     }
@@ -101,6 +105,7 @@ impl RuleCode {
             Rule::Controls { status, bucket } => {
                 format!("{}.{}.controls", status.key(), bucket.key())
             }
+            Rule::New { bucket } => format!("new.{}.max", bucket.key()),
         }
     }
 
@@ -108,7 +113,9 @@ impl RuleCode {
     pub fn bucket(&self) -> Option<Bucket> {
         match self.rule {
             Rule::Compliance(_) => None,
-            Rule::Count { bucket, .. } | Rule::Controls { bucket, .. } => Some(bucket),
+            Rule::Count { bucket, .. } | Rule::Controls { bucket, .. } | Rule::New { bucket } => {
+                Some(bucket)
+            }
         }
     }
 }
@@ -133,6 +140,11 @@ impl FromStr for RuleCode {
         let rule = if head == "compliance" {
             match Bound::from_word(last) {
                 Some(bound @ (Bound::Min | Bound::Max)) => Rule::Compliance(bound),
+                _ => return Err(not()),
+            }
+        } else if let Some(bucket) = head.strip_prefix("new-") {
+            match (Bucket::from_key(bucket), last) {
+                (Some(bucket), "max") => Rule::New { bucket },
                 _ => return Err(not()),
             }
         } else {
@@ -188,6 +200,9 @@ mod tests {
     #[test]
     fn every_code_reads_back_and_lookalikes_do_not() {
         let mut rules = vec![Rule::Compliance(Bound::Min), Rule::Compliance(Bound::Max)];
+        for bucket in Bucket::ALL {
+            rules.push(Rule::New { bucket });
+        }
         for status in Status::ALL {
             for bucket in Bucket::ALL {
                 rules.push(Rule::Controls { status, bucket });
@@ -211,6 +226,9 @@ mod tests {
             "no_impact-total-max",
             "Failed-total-max",
             "failed-total-max-",
+            "new-total-min",
+            "new-foo-max",
+            "new-max",
             "-failed-total-max",
             "",
         ] {
@@ -224,6 +242,13 @@ mod tests {
             })
             .key(),
             "no_impact.total"
+        );
+        assert_eq!(
+            RuleCode::new(Rule::New {
+                bucket: Bucket::Severity(scangate_results::Severity::High)
+            })
+            .key(),
+            "new.high.max"
         );
     }
 }

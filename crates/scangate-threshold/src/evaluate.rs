@@ -170,8 +170,21 @@ fn in_bucket(status: Status, bucket: Bucket) -> impl Fn(&scangate_results::Evalu
 }
 
 /// Evaluates every rule of `threshold` against `summary`, in saf's order (compat:saf-validate): compliance,
-/// exact totals, total minimums and maximums, per-severity limits, then control lists.
+/// exact totals, total minimums and maximums, per-severity limits, then control lists. Rules
+/// on new failures (`new.*`) need [`evaluate_change`]; here they fail, saying so.
 pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
+    evaluate_change(summary, threshold, None)
+}
+
+/// [`evaluate`], with the new failures of `summary` against a baseline: indices into
+/// [`Summary::controls`] of the controls failing now and not failing in the baseline. Rules
+/// on new failures come last, total first then by severity. Without a baseline (`None`) they
+/// fail: a gate on change that has nothing to compare with must not pass on a guess.
+pub fn evaluate_change(
+    summary: &Summary<'_>,
+    threshold: &Threshold,
+    new_failures: Option<&[usize]>,
+) -> Verdict {
     let mut outcomes = Vec::with_capacity(threshold.rule_count());
     let indices = |pred: &dyn Fn(&scangate_results::Evaluated<'_>) -> bool| -> Vec<usize> {
         summary
@@ -376,6 +389,64 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
                 missing,
             });
         }
+    }
+    for bucket in [Bucket::Total]
+        .into_iter()
+        .chain(Severity::ALL.map(Bucket::Severity))
+    {
+        let Some(max) = threshold.new_max(bucket) else {
+            continue;
+        };
+        let code = RuleCode::new(Rule::New { bucket });
+        let key = code.key();
+        let scope = match bucket {
+            Bucket::Total => String::new(),
+            Bucket::Severity(s) => format!("{s} "),
+        };
+        let outcome = match new_failures {
+            Some(new) => {
+                let controls: Vec<usize> = new
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        bucket == Bucket::Total
+                            || bucket == Bucket::Severity(summary.controls[i].severity)
+                    })
+                    .collect();
+                let actual = controls.len() as u64;
+                let passed = actual <= max;
+                let message = if passed {
+                    format!("{actual} new {scope}failures, at most {max}")
+                } else {
+                    format!(
+                        "{key}: {actual} {scope}controls fail that did not fail in the baseline, more than the {max} allowed"
+                    )
+                };
+                RuleOutcome {
+                    code,
+                    key,
+                    limit: Limit::AtMost(max as f64),
+                    actual: Actual::Count(actual),
+                    passed,
+                    message,
+                    controls,
+                    missing: Vec::new(),
+                }
+            }
+            None => RuleOutcome {
+                message: format!(
+                    "{key}: new failures can only be counted against a baseline (--baseline FILE)"
+                ),
+                code,
+                key,
+                limit: Limit::AtMost(max as f64),
+                actual: Actual::Count(0),
+                passed: false,
+                controls: Vec::new(),
+                missing: Vec::new(),
+            },
+        };
+        outcomes.push(outcome);
     }
     Verdict { outcomes }
 }

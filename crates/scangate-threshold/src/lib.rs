@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 
 pub use code::{Bound, NotARuleCode, Rule, RuleCode};
 pub use error::{Error, ErrorKind, Problem};
-pub use evaluate::{Actual, Limit, RuleOutcome, Verdict, evaluate};
+pub use evaluate::{Actual, Limit, RuleOutcome, Verdict, evaluate, evaluate_change};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use model::{Bucket, Limits, Threshold};
 pub use raw::Pos;

@@ -65,6 +65,10 @@ pub struct Threshold {
     pub compliance_max: Option<f64>,
     /// Count limits, one entry per status × bucket that has any.
     pub counts: Vec<(Status, Bucket, Limits)>,
+    /// Ceilings on new failures (`new.<bucket>.max`): failing now, not failing in the
+    /// baseline. They need a baseline to be judged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_max: Vec<(Bucket, u64)>,
 }
 
 impl Threshold {
@@ -91,9 +95,31 @@ impl Threshold {
         &mut self.counts[i].2
     }
 
+    /// The ceiling on new failures of `bucket`, if one was set.
+    pub fn new_max(&self, bucket: Bucket) -> Option<u64> {
+        self.new_max
+            .iter()
+            .find(|(b, _)| *b == bucket)
+            .map(|(_, max)| *max)
+    }
+
+    /// Sets the ceiling on new failures of `bucket`, keeping the stricter of two.
+    pub fn tighten_new_max(&mut self, bucket: Bucket, max: u64) {
+        match self.new_max.iter_mut().find(|(b, _)| *b == bucket) {
+            Some((_, old)) => *old = (*old).min(max),
+            None => self.new_max.push((bucket, max)),
+        }
+    }
+
+    /// True when some rule is about change, so the run needs a baseline.
+    pub fn needs_baseline(&self) -> bool {
+        !self.new_max.is_empty()
+    }
+
     /// How many rules this threshold evaluates.
     pub fn rule_count(&self) -> usize {
-        usize::from(self.compliance_min.is_some())
+        self.new_max.len()
+            + usize::from(self.compliance_min.is_some())
             + usize::from(self.compliance_max.is_some())
             + self
                 .counts

@@ -58,6 +58,29 @@ struct StatusLimits {
     none: Option<BucketLimits>,
 }
 
+/// A ceiling on new failures.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(deny_unknown_fields)]
+struct NewLimit {
+    /// At most this many new failures.
+    max: u64,
+}
+
+/// Ceilings on new failures: controls failing now that did not fail in the baseline
+/// (`check --baseline`). scangate only; saf has no baselines.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(deny_unknown_fields)]
+struct NewLimits {
+    total: Option<NewLimit>,
+    critical: Option<NewLimit>,
+    high: Option<NewLimit>,
+    medium: Option<NewLimit>,
+    low: Option<NewLimit>,
+    none: Option<NewLimit>,
+}
+
 /// A scangate (and SAF CLI) threshold file.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -75,6 +98,8 @@ struct ThresholdFile {
     error: Option<StatusLimits>,
     /// Not Applicable: impact 0, or waived.
     no_impact: Option<StatusLimits>,
+    /// New failures against a baseline (needs `--baseline`).
+    new: Option<NewLimits>,
 }
 
 /// The schema as a JSON value.
@@ -97,6 +122,8 @@ pub fn threshold_schema() -> Value {
         format!("^({statuses})\\.({buckets})\\.(min|max)$"): count,
         format!("^({statuses})\\.({buckets})\\.controls$"): ids,
         format!("^({statuses})\\.({buckets})$"): {"$ref": "#/$defs/BucketLimits"},
+        format!("^new\\.({buckets})\\.max$"): count,
+        format!("^new\\.({buckets})$"): {"$ref": "#/$defs/NewLimit"},
     });
     let status_patterns = json!({
         format!("^({buckets})\\.(min|max)$"): count,
@@ -106,6 +133,9 @@ pub fn threshold_schema() -> Value {
     schema["minProperties"] = json!(1);
     if let Some(status) = schema.pointer_mut("/$defs/StatusLimits") {
         status["patternProperties"] = status_patterns;
+    }
+    if let Some(new) = schema.pointer_mut("/$defs/NewLimits") {
+        new["patternProperties"] = json!({format!("^({buckets})\\.max$"): count});
     }
     schema["$id"] = json!("https://scangate.dev/schemas/threshold.json");
     schema

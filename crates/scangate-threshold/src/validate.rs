@@ -11,14 +11,15 @@ use crate::error::Problem;
 use crate::model::{Bucket, Threshold};
 use crate::raw::{Node, Pos, Value};
 
-/// `compliance`, then the status keys in saf's order.
+/// `compliance`, the status keys in saf's order, then `new`.
 const ROOT_KEYS: &[&str] = &{
-    let mut keys = ["compliance"; Status::ALL.len() + 1];
+    let mut keys = ["compliance"; Status::ALL.len() + 2];
     let mut i = 0;
     while i < Status::ALL.len() {
         keys[i + 1] = Status::ALL[i].key();
         i += 1;
     }
+    keys[i + 1] = "new";
     keys
 };
 const COMPLIANCE_KEYS: &[&str] = &["min", "max"];
@@ -33,6 +34,8 @@ const STATUS_KEYS: &[&str] = &{
     keys
 };
 const LIMIT_KEYS: &[&str] = &["min", "max", "controls"];
+/// New failures only have a ceiling: a floor on new failures would demand regressions.
+const NEW_LIMIT_KEYS: &[&str] = &["max"];
 
 /// Words people write for saf's status keys.
 const ALIASES: &[(&str, &str)] = &[
@@ -64,6 +67,9 @@ enum Level {
     Compliance,
     Status(Status),
     Limits(Status, Bucket),
+    /// `new`: failures that are not in the baseline.
+    New,
+    NewLimits(Bucket),
 }
 
 struct Checker {
@@ -168,9 +174,13 @@ impl Checker {
                     "a mapping with `total`, `critical`, `high`, `medium`, `low` or `none`"
                 }
                 Level::Limits(..) => "a mapping with `min`, `max` and/or `controls`",
+                Level::New => {
+                    "a mapping with `total`, `critical`, `high`, `medium`, `low` or `none`"
+                }
+                Level::NewLimits(_) => "a mapping with `max`",
             };
             let hint = match (level, &node.value) {
-                (Level::Limits(_, Bucket::Severity(_)), Value::Int(n)) => {
+                (Level::Limits(_, Bucket::Severity(_)) | Level::NewLimits(_), Value::Int(n)) => {
                     format!("; for a ceiling write `{prefix}.max: {n}`")
                 }
                 _ => String::new(),
@@ -203,6 +213,7 @@ impl Checker {
         let next = match level {
             Level::Root => match word {
                 "compliance" => Level::Compliance,
+                "new" => Level::New,
                 w => match Status::from_key(w) {
                     Some(s) => Level::Status(s),
                     None => return self.unknown(key_pos, prefix, word, ROOT_KEYS),
@@ -220,6 +231,34 @@ impl Checker {
                 Some(bucket) => Level::Limits(status, bucket),
                 None => return self.unknown(key_pos, prefix, word, STATUS_KEYS),
             },
+            Level::New => match Bucket::from_key(word) {
+                Some(bucket) => Level::NewLimits(bucket),
+                None => return self.unknown(key_pos, prefix, word, STATUS_KEYS),
+            },
+            Level::NewLimits(bucket) => {
+                if !NEW_LIMIT_KEYS.contains(&word) {
+                    let message = match word {
+                        "min" | "controls" => format!(
+                            "unknown key: new failures only have a ceiling; did you mean `{}`?",
+                            join(prefix, "max")
+                        ),
+                        _ => return self.unknown(key_pos, prefix, word, NEW_LIMIT_KEYS),
+                    };
+                    return self.problem(key_pos, &path, message);
+                }
+                if !rest.is_empty() {
+                    return self.problem(
+                        key_pos,
+                        &join(&path, &rest.join(".")),
+                        format!("unknown key: `{path}` is a value, not a mapping"),
+                    );
+                }
+                if let Some(n) = self.count(&path, node) {
+                    self.mark(&path, key_pos);
+                    self.threshold.new_max.push((bucket, n));
+                }
+                return;
+            }
             Level::Compliance => {
                 if !COMPLIANCE_KEYS.contains(&word) {
                     return self.unknown(key_pos, prefix, word, COMPLIANCE_KEYS);

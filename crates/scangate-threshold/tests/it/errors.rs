@@ -42,6 +42,13 @@ const CASES: &[(&str, &str)] = &[
         "several problems at once",
         "compliance:\n  minimum: 80\npassed:\n  totl:\n    min: 1\nfailed:\n  critical:\n    max: \"0\"\n  high:\n    max: -2\n",
     ),
+    ("new failures with a floor", "new:\n  total:\n    min: 1\n"),
+    ("new failures as a number", "new:\n  high: 0\n"),
+    ("new failures of an unknown severity", "new.hihg.max: 0\n"),
+    (
+        "new failures, set twice",
+        "new.total.max: 1\nnew:\n  total: {max: 2}\n",
+    ),
     ("yaml syntax", "compliance:\n  min: [80\n"),
     ("tabs", "compliance:\n\tmin: 80\n"),
 ];

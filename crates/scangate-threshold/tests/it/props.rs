@@ -155,3 +155,38 @@ proptest! {
         prop_assert_eq!(codes.contains(&format!("{st}-{sev}-controls")), listed);
     }
 }
+
+proptest! {
+    /// `new.<bucket>.max` counts exactly the new failures of its bucket, and without a
+    /// baseline it never passes.
+    #[test]
+    fn new_failure_ceilings_count_their_bucket(
+        specs in prop::collection::vec(spec(), 1..40),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+        max in 0u64..4,
+        bucket in prop::sample::select(scangate_threshold::Bucket::ALL.to_vec()),
+    ) {
+        use scangate_threshold::{Bucket, evaluate_change};
+        let input = document(&specs);
+        let results = input.parse().unwrap();
+        let summary = Summary::new(&results);
+        let failing_now: Vec<usize> = summary.controls.iter().enumerate()
+            .filter(|(_, c)| c.status.is_failing()).map(|(i, _)| i).collect();
+        let mut new: Vec<usize> = if failing_now.is_empty() { Vec::new() } else {
+            picks.iter().map(|p| failing_now[p.index(failing_now.len())]).collect()
+        };
+        new.sort_unstable();
+        new.dedup();
+        let threshold = load(&format!("new.{}.max: {max}", bucket.key()), "t.yml").unwrap();
+        let in_bucket = new.iter().filter(|&&i| bucket == Bucket::Total
+            || bucket == Bucket::Severity(summary.controls[i].severity)).count() as u64;
+        let verdict = evaluate_change(&summary, &threshold, Some(&new));
+        prop_assert_eq!(verdict.outcomes.len(), 1);
+        prop_assert_eq!(verdict.passed(), in_bucket <= max);
+        prop_assert_eq!(verdict.outcomes[0].code.as_str(), format!("new-{}-max", bucket.key()));
+        prop_assert_eq!(verdict.outcomes[0].controls.len() as u64, in_bucket);
+        let unjudged = evaluate(&summary, &threshold);
+        prop_assert!(!unjudged.passed(), "a change rule passed without a baseline");
+        prop_assert!(unjudged.outcomes[0].message.contains("--baseline"));
+    }
+}
