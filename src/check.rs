@@ -15,6 +15,7 @@ use crate::{inputs, reports};
 #[derive(Debug)]
 pub struct Plan {
     pub gate: Option<Gate>,
+    pub baseline: Option<scangate_report::baseline::Baseline>,
     pub reports: Vec<reports::Request>,
     pub quiet: bool,
     pub color: ColorChoice,
@@ -22,9 +23,14 @@ pub struct Plan {
 
 pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
     // Everything the user wrote is checked before any input is read.
+    let mut threshold = crate::threshold::resolve(&args.threshold)?;
+    let reports = reports::parse(&args.reports.reports, &args.reports.templates)?;
+    let baseline = crate::baseline::load(&args.baseline)?;
+    crate::baseline::complete_gate(&mut threshold, args.fail_on_new, baseline.as_ref())?;
     let plan = Plan {
-        gate: Some(crate::threshold::resolve(&args.threshold)?),
-        reports: reports::parse(&args.reports.reports, &args.reports.templates)?,
+        gate: Some(threshold),
+        baseline,
+        reports,
         quiet: args.quiet,
         color,
     };
@@ -38,9 +44,10 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
 /// that cannot be read or is not valid results is an error on stderr, in the verdict output
 /// and in every report, and makes the run exit 2; the others are gated all the same.
 pub fn gate(batch: Batch, plan: &Plan) -> Result<Outcome> {
-    batch.run(plan.gate.as_ref(), |run| {
+    batch.run_against(plan.gate.as_ref(), plan.baseline.as_ref(), |run| {
         inputs::print_errors(run);
         crate::warnings::print(run);
+        crate::baseline::print_warnings(run);
         crate::warnings::json_min_severity_rules(run);
         // With nothing readable there is no verdict to show: the error lines on stderr say
         // it all, as they always have for a single bad input. The reports still list them.

@@ -56,6 +56,9 @@ pub enum Command {
     /// Generate, validate or describe threshold files.
     #[command(subcommand)]
     Threshold(ThresholdCommand),
+    /// Record today's failing controls, so that later runs can gate on change (`--baseline`).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Describe the report formats.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -119,7 +122,49 @@ pub struct SummaryArgs {
     pub no_title: bool,
 
     #[command(flatten)]
+    pub baseline: BaselineArgs,
+
+    #[command(flatten)]
     pub reports: ReportArgs,
+}
+
+/// What to compare with, shared by `summary`, `check` and `fetch`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Compare with an earlier run: a baseline file (`scangate baseline create`), a JSON
+    /// report (--report json=…) or earlier results. Each failing control is then new or still
+    /// failing, and the reports show what is new and what was fixed first.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// The lowest severity `--fail-on-new` fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewSeverity {
+    /// Any new failure, whatever its severity.
+    Any,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline file from results: one entry per failing control, sorted, to commit.
+    Create(BaselineCreateArgs),
+    /// Print the JSON Schema of baseline files.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineCreateArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+
+    /// Write the baseline to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The reports to write, shared by `summary` and `check`.
@@ -171,6 +216,22 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub threshold: ThresholdSource,
+
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+
+    /// Fail when any control fails now that did not fail in the baseline, at or above
+    /// SEVERITY (default: any). Adds `new.<severity>.max: 0` rules to the threshold.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        num_args = 0..=1,
+        default_missing_value = "any",
+        require_equals = true,
+        requires = "baseline",
+        value_enum
+    )]
+    pub fail_on_new: Option<NewSeverity>,
 
     #[command(flatten)]
     pub reports: ReportArgs,
@@ -302,6 +363,12 @@ pub struct FetchArgs {
     /// one `check` uses when neither -T nor -I is given.
     #[arg(long, conflicts_with = "ThresholdSource")]
     pub gate: bool,
+
+    /// Compare the fetched results with an earlier run, as in `check` (a baseline file, a
+    /// JSON report or earlier results). Pods match by namespace, workload and container, so a
+    /// redeployed pod keeps its baseline.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
 
     /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]

@@ -88,16 +88,20 @@ mod imp {
     /// `-T`, `-I` or `--gate`, and `--report`, checked before anything is fetched (exit 2).
     fn gate_plan(args: &FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Option<Plan>> {
         let gated = args.gate || args.threshold.file.is_some() || args.threshold.inline.is_some();
-        if !gated && args.reports.is_empty() {
+        if !gated && args.reports.is_empty() && args.baseline.baseline.is_none() {
             return Ok(None);
         }
+        let baseline = crate::baseline::load(&args.baseline)?;
         let gate = if gated {
-            Some(crate::threshold::resolve(&args.threshold)?)
+            let mut gate = crate::threshold::resolve(&args.threshold)?;
+            crate::baseline::complete_gate(&mut gate, None, baseline.as_ref())?;
+            Some(gate)
         } else {
             None
         };
         Ok(Some(Plan {
             gate,
+            baseline,
             reports: crate::reports::parse(&args.reports, &[])?,
             quiet: false,
             color,

@@ -4,6 +4,7 @@
 // they are written for a terminal.
 #![allow(rustdoc::invalid_html_tags)]
 
+mod baseline;
 mod check;
 mod cli;
 mod exit;
@@ -43,6 +44,7 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Summary(args) => summary::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
         Command::Threshold(cmd) => threshold::run(cmd),
+        Command::Baseline(cmd) => baseline::run(cmd),
         Command::Report(cli::ReportCommand::Schema) => {
             output::print_json(&scangate_report::report_schema())
         }

@@ -17,10 +17,12 @@ use crate::output::{to_stdout, write_atomically};
 /// summary; when none can be read, nothing is summarised.
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let requests = crate::reports::parse(&args.reports.reports, &args.reports.templates)?;
+    let baseline = crate::baseline::load(&args.baseline)?;
     let batch = Batch::read(args.inputs.input.iter().cloned().map(Source::file));
-    batch.run(None, |run| {
+    batch.run_against(None, baseline.as_ref(), |run| {
         inputs::print_errors(run);
         crate::warnings::print(run);
+        crate::baseline::print_warnings(run);
         if !run.nothing_readable() {
             let profiles = run.profiles();
             // The file first: with --tee, what is printed has also been saved.
@@ -31,12 +33,30 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
                 let color = crate::term::stdout_color(color);
                 to_stdout(|w| render(w, profiles, &args, color))?;
             }
+            print_change(run);
         }
         if !requests.is_empty() {
             crate::reports::write_all(&requests, &run.report())?;
         }
         Ok(run.outcome())
     })
+}
+
+/// The change against the baseline, per input, on stderr: stdout keeps saf's formats
+/// exactly.
+fn print_change(run: &scangate_pipeline::Run<'_>) {
+    let Some(changes) = run.changes() else {
+        return;
+    };
+    let mut err = std::io::stderr().lock();
+    for (input, change) in run.inputs().iter().zip(changes) {
+        let _ = writeln!(
+            err,
+            "{}: against the baseline: {}",
+            scangate_report::untrusted::terminal::line(input.name),
+            change.counts()
+        );
+    }
 }
 
 fn render(

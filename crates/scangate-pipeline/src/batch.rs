@@ -4,7 +4,9 @@
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use scangate_report::baseline::{Baseline, ChangeWarning, InputChange};
 use scangate_report::check::Gated;
+use scangate_report::finding::{self, IdentityRecord};
 use scangate_report::{Report, ReportInput, UnreadableInput};
 use scangate_results::{Error, Input, ProfileAggregate, Results, Summary, aggregate};
 use scangate_threshold::{Threshold, Verdict};
@@ -89,6 +91,17 @@ impl Batch {
     /// Parses and counts every input (in parallel), gates each against `gate` on its own
     /// (compat:gate-per-input), and hands the whole run to `f`.
     pub fn run<R>(&self, gate: Option<&Gate>, f: impl FnOnce(&Run<'_>) -> R) -> R {
+        self.run_against(gate, None, f)
+    }
+
+    /// [`Batch::run`], comparing every input with `baseline` first: each control's change
+    /// goes to the reports, and the gate's `new.*` rules count the new failures.
+    pub fn run_against<R>(
+        &self,
+        gate: Option<&Gate>,
+        baseline: Option<&Baseline>,
+        f: impl FnOnce(&Run<'_>) -> R,
+    ) -> R {
         let parsed: Vec<(usize, &Input, Result<Results<'_>, Error>)> = self
             .entries
             .par_iter()
@@ -112,10 +125,28 @@ impl Batch {
             }
         }
         let summaries: Vec<Summary<'_>> = results.par_iter().map(Summary::new).collect();
+        let identities: Vec<IdentityRecord> = finding::keyed(readable.iter().map(|&i| {
+            let source = &self.entries[i].source;
+            (source.report_origin(), source.name())
+        }))
+        .iter()
+        .map(|keys| keys.record().clone())
+        .collect();
+        let changes: Option<Vec<InputChange>> = baseline.map(|baseline| {
+            identities
+                .par_iter()
+                .zip(&summaries)
+                .map(|(identity, summary)| baseline.compare(identity, summary))
+                .collect()
+        });
         let verdicts: Option<Vec<Verdict>> = gate.map(|gate| {
             summaries
                 .iter()
-                .map(|s| scangate_threshold::evaluate(s, &gate.threshold))
+                .enumerate()
+                .map(|(k, s)| {
+                    let new = changes.as_ref().map(|c| c[k].new_failures());
+                    scangate_threshold::evaluate_change(s, &gate.threshold, new.as_deref())
+                })
                 .collect()
         });
 
@@ -153,13 +184,20 @@ impl Batch {
                     results: &results[k],
                     summary: &summaries[k],
                     verdict: verdicts.as_ref().map(|v| &v[k]),
+                    change: changes.as_ref().map(|c| &c[k]),
                 }
             })
             .collect();
         let errors: Vec<&Error> = errors.into_iter().map(|(_, e)| e).collect();
 
+        let unmatched: Vec<&IdentityRecord> = baseline
+            .map(|b| b.unmatched(&identities.iter().collect::<Vec<_>>()))
+            .unwrap_or_default();
         f(&Run {
             gate,
+            baseline,
+            changes: changes.as_deref(),
+            unmatched: &unmatched,
             files: &files,
             summaries: &summaries,
             verdicts: verdicts.as_deref(),
@@ -176,6 +214,10 @@ impl Batch {
 #[derive(Debug)]
 pub struct Run<'r> {
     gate: Option<&'r Gate>,
+    baseline: Option<&'r Baseline>,
+    changes: Option<&'r [InputChange]>,
+    /// The baseline's inputs no input of the run was compared with.
+    unmatched: &'r [&'r IdentityRecord],
     files: &'r [&'r Input],
     summaries: &'r [Summary<'r>],
     verdicts: Option<&'r [Verdict]>,
@@ -200,6 +242,29 @@ impl<'r> Run<'r> {
     /// The readable inputs' counts, in the order of [`Run::inputs`].
     pub fn summaries(&self) -> &'r [Summary<'r>] {
         self.summaries
+    }
+
+    /// The baseline the run was compared with.
+    pub fn baseline(&self) -> Option<&'r Baseline> {
+        self.baseline
+    }
+
+    /// Each input's change against the baseline, in the order of [`Run::inputs`]; `None`
+    /// without a baseline.
+    pub fn changes(&self) -> Option<&'r [InputChange]> {
+        self.changes
+    }
+
+    /// What the comparison with the baseline could not do: inputs the baseline does not
+    /// have, profiles it does not have.
+    pub fn change_warnings(&self) -> impl Iterator<Item = &'r ChangeWarning> {
+        self.changes.into_iter().flatten().flat_map(|c| &c.warnings)
+    }
+
+    /// The baseline's inputs that no input of this run matched: their findings were not
+    /// compared (neither fixed nor gone).
+    pub fn unmatched_baseline_inputs(&self) -> &'r [&'r IdentityRecord] {
+        self.unmatched
     }
 
     /// The verdicts, in the order of [`Run::inputs`]; `None` when nothing was gated.
@@ -236,6 +301,7 @@ impl<'r> Run<'r> {
                     name: input.name,
                     summary: input.summary,
                     verdict,
+                    change: input.change,
                 })
                 .collect(),
         )
@@ -253,6 +319,7 @@ impl<'r> Run<'r> {
             errors: self.unreadable,
             profiles: self.profiles(),
             threshold: self.gate.map(|g| g.name.as_str()),
+            baseline: self.baseline,
         }
     }
 

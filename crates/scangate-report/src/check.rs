@@ -9,6 +9,7 @@ use scangate_results::Summary;
 use scangate_threshold::Verdict;
 
 use crate::UnreadableInput;
+use crate::baseline::{InputChange, State};
 use crate::summary::terminal_table;
 use crate::untrusted::terminal;
 
@@ -19,6 +20,8 @@ pub struct Gated<'a, 'r> {
     pub name: &'a str,
     pub summary: &'a Summary<'r>,
     pub verdict: &'a Verdict,
+    /// Its change against the baseline, when there is one.
+    pub change: Option<&'a InputChange>,
 }
 
 /// Options for the verdict output.
@@ -58,10 +61,14 @@ pub fn verdict_line(gated: &Gated<'_, '_>) -> String {
     let failed = gated.verdict.failures().count();
     let name = terminal::line(gated.name);
     let compliance = gated.summary.compliance();
+    let change = gated.change.map_or(String::new(), |c| {
+        let counts = c.counts();
+        format!("; {} new, {} fixed", counts.new.total, counts.fixed)
+    });
     if failed == 0 {
-        format!("PASS  {name}: {total} of {total} rules passed (compliance {compliance}%)")
+        format!("PASS  {name}: {total} of {total} rules passed (compliance {compliance}%{change})")
     } else {
-        format!("FAIL  {name}: {failed} of {total} rules failed (compliance {compliance}%)")
+        format!("FAIL  {name}: {failed} of {total} rules failed (compliance {compliance}%{change})")
     }
 }
 
@@ -147,6 +154,9 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
     } else {
         writeln!(w, "{table}")?;
     }
+    if let Some(change) = gated.change {
+        write_change(w, gated.summary, change, opts)?;
+    }
     for outcome in gated.verdict.failures() {
         writeln!(
             w,
@@ -184,6 +194,37 @@ fn write_details(w: &mut dyn Write, gated: &Gated<'_, '_>, opts: CheckOptions) -
                 outcome.controls.len() - opts.max_controls
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The change against the baseline: its counts, then the new failures (they are what a
+/// reviewer acts on).
+fn write_change(
+    w: &mut dyn Write,
+    summary: &Summary<'_>,
+    change: &InputChange,
+    opts: CheckOptions,
+) -> io::Result<()> {
+    writeln!(w, "\nAgainst the baseline: {}", change.counts())?;
+    let new = change.indices(State::New);
+    for &i in new.iter().take(opts.max_controls) {
+        let c = &summary.controls[i];
+        writeln!(
+            w,
+            "  new  {}  {:<8} {:<14} {}",
+            terminal::line(&c.control.id),
+            c.severity.key(),
+            c.status.label(),
+            terminal::cell(c.control.title.as_deref().unwrap_or(""), 90)
+        )?;
+    }
+    if new.len() > opts.max_controls {
+        writeln!(
+            w,
+            "  … and {} more new (write a report with --report for all of them)",
+            new.len() - opts.max_controls
+        )?;
     }
     Ok(())
 }

@@ -8,6 +8,9 @@ use rayon::prelude::*;
 use scangate_results::model::Control;
 use scangate_results::{OpaqueJson, ProfileAggregate, Results, Severity, Status, Summary};
 use scangate_threshold::{RuleCode, RuleOutcome, Verdict};
+
+use crate::baseline::{Baseline, ChangeCounts, InputChange};
+use crate::finding::{IdentityRecord, InputFingerprints};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
@@ -40,6 +43,8 @@ pub struct ReportInput<'a> {
     pub summary: &'a Summary<'a>,
     /// `None` for `scangate summary`, which gates nothing.
     pub verdict: Option<&'a Verdict>,
+    /// How it changed against the baseline; `None` without one.
+    pub change: Option<&'a InputChange>,
 }
 
 /// An input that could not be read or is not valid results. It is never gated, and it keeps
@@ -65,6 +70,8 @@ pub struct Report<'a> {
     pub profiles: &'a [ProfileAggregate],
     /// The threshold's name, when the run gated.
     pub threshold: Option<&'a str>,
+    /// The baseline every input was compared with, if any.
+    pub baseline: Option<&'a Baseline>,
 }
 
 impl<'a> Report<'a> {
@@ -95,9 +102,136 @@ impl<'a> Report<'a> {
             },
             threshold: self.threshold,
             passed: self.passed(),
+            baseline: self.baseline.map(|b| BaselineView::new(b, self.inputs)),
             profiles: ProfilesView(self.profiles),
-            inputs: self.inputs.iter().map(InputContext::new).collect(),
+            inputs: self
+                .inputs
+                .iter()
+                .zip(crate::finding::fingerprints_of(self.inputs))
+                .map(|(input, keys)| InputContext::new(input, keys))
+                .collect(),
             errors: self.errors.iter().map(InputErrorView::new).collect(),
+        }
+    }
+
+    /// The change counts of all inputs together; `None` without a baseline.
+    pub fn change_counts(&self) -> Option<ChangeCounts> {
+        self.baseline?;
+        let mut total = ChangeCounts::default();
+        for change in self.inputs.iter().filter_map(|i| i.change) {
+            total.merge(&change.counts());
+        }
+        Some(total)
+    }
+}
+
+/// The baseline a run was compared with.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BaselineView {
+    /// The file, as given to `--baseline`.
+    pub path: String,
+    /// `baseline` (a baseline file), `report` (a JSON report) or `results`.
+    pub kind: &'static str,
+    /// All inputs' changes together.
+    pub counts: ChangeCountsView,
+}
+
+impl BaselineView {
+    fn new(baseline: &Baseline, inputs: &[ReportInput<'_>]) -> Self {
+        let mut total = ChangeCounts::default();
+        for change in inputs.iter().filter_map(|i| i.change) {
+            total.merge(&change.counts());
+        }
+        BaselineView {
+            path: baseline.path.display().to_string(),
+            kind: match baseline.kind {
+                crate::baseline::Kind::BaselineFile => "baseline",
+                crate::baseline::Kind::Report => "report",
+                crate::baseline::Kind::Results => "results",
+            },
+            counts: ChangeCountsView::new(&total),
+        }
+    }
+}
+
+/// How many controls changed, against the baseline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChangeCountsView {
+    /// Failing now, not failing in the baseline: by severity and in total.
+    pub new: NewCountsView,
+    /// Failing now and in the baseline.
+    pub still_failing: u64,
+    /// Failing in the baseline, not failing now.
+    pub fixed: u64,
+    /// Failing in the baseline, absent now.
+    pub gone: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NewCountsView {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub none: u64,
+    pub total: u64,
+}
+
+impl ChangeCountsView {
+    pub fn new(counts: &ChangeCounts) -> Self {
+        let n = counts.new;
+        ChangeCountsView {
+            new: NewCountsView {
+                critical: n.critical,
+                high: n.high,
+                medium: n.medium,
+                low: n.low,
+                none: n.none,
+                total: n.total,
+            },
+            still_failing: counts.still_failing,
+            fixed: counts.fixed,
+            gone: counts.gone,
+        }
+    }
+}
+
+/// One input's change against the baseline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChangeView<'a> {
+    pub counts: ChangeCountsView,
+    /// The baseline's failing controls this input no longer has.
+    pub gone: Vec<GoneView<'a>>,
+}
+
+/// A failing control of the baseline that is no longer in the input.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GoneView<'a> {
+    pub fingerprint: &'a str,
+    pub profile: &'a str,
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    /// Its status in the baseline: `failed` or `error`.
+    pub status: &'static str,
+    pub severity: &'static str,
+}
+
+impl<'a> ChangeView<'a> {
+    pub fn new(change: &'a InputChange) -> Self {
+        ChangeView {
+            counts: ChangeCountsView::new(&change.counts()),
+            gone: change
+                .gone
+                .iter()
+                .map(|g| GoneView {
+                    fingerprint: &g.fingerprint,
+                    profile: &g.control.profile,
+                    id: &g.control.control_id,
+                    title: g.control.title.as_deref(),
+                    status: g.control.status.key(),
+                    severity: g.control.severity.key(),
+                })
+                .collect(),
         }
     }
 }
@@ -112,6 +246,9 @@ pub struct ReportContext<'a> {
     pub threshold: Option<&'a str>,
     /// Whether every input was read and passed its gate; absent when not gated.
     pub passed: Option<bool>,
+    /// The baseline of `--baseline`, and the change of all inputs against it; absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineView>,
     /// saf's summary: one entry per profile name across all inputs.
     #[schemars(with = "Vec<ProfileSummaryView>")]
     pub profiles: ProfilesView<'a>,
@@ -341,6 +478,9 @@ pub struct InputContext<'a> {
     /// The file name without directories.
     pub file_name: &'a str,
     pub origin: OriginView<'a>,
+    /// Who the input is for finding fingerprints and baselines: a file's repository-relative
+    /// path, or a pod's namespace, workload and container; with its occurrence in the run.
+    pub identity: IdentityRecord,
     /// `exec` (InSpec/CINC JSON, HDF) or `json-min`.
     pub format: &'static str,
     pub platform: Option<PlatformView<'a>>,
@@ -350,18 +490,24 @@ pub struct InputContext<'a> {
     pub profiles: Vec<ProfileView<'a>>,
     /// Absent when not gated.
     pub verdict: Option<VerdictView<'a>>,
+    /// The change against the baseline; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<ChangeView<'a>>,
     /// Every counted control, grouped by profile.
     #[schemars(with = "Vec<ControlView<'static>>")]
     pub controls: ControlsView<'a>,
 }
 
 impl<'a> InputContext<'a> {
-    pub fn new(input: &ReportInput<'a>) -> Self {
+    /// The context of `input`, whose fingerprints start from `keys`
+    /// ([`crate::finding::fingerprints_of`]).
+    pub fn new(input: &ReportInput<'a>, keys: InputFingerprints) -> Self {
         let summary = input.summary;
         InputContext {
             name: input.name,
             file_name: file_name(origin_path(input.origin)),
             origin: OriginView::new(input.origin),
+            identity: keys.record().clone(),
             format: match input.results.format {
                 scangate_results::Format::Exec => "exec",
                 scangate_results::Format::JsonMin => "json-min",
@@ -395,29 +541,44 @@ impl<'a> InputContext<'a> {
                     .map(|o| RuleView::new(o, summary))
                     .collect(),
             }),
+            change: input.change.map(ChangeView::new),
             controls: ControlsView {
                 summary,
                 verdict: input.verdict,
+                change: input.change,
+                keys,
             },
         }
     }
 }
 
 /// The controls of an input, turned into [`ControlView`]s one at a time while serialising.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ControlsView<'a> {
     pub summary: &'a Summary<'a>,
     pub verdict: Option<&'a Verdict>,
+    pub change: Option<&'a InputChange>,
+    /// Where the controls' fingerprints start from.
+    pub keys: InputFingerprints,
 }
 
 impl ControlsView<'_> {
+    /// Sets what only the report as a whole knows: the control's fingerprint and change.
+    fn complete(&self, view: &mut ControlView<'_>, ordinal: u32) {
+        view.fingerprint = Some(self.keys.control(view.profile, view.id, ordinal).into());
+        view.change = self.change.map(|c| c.states[view.index].key());
+    }
+
     /// Calls `f` with the view of every control in order. Each control is parsed in full
     /// just for its call and dropped after it, so no more than one is held at a time.
     pub fn each<E>(&self, mut f: impl FnMut(ControlView<'_>) -> Result<(), E>) -> Result<(), E> {
         let failing = failing_rules(self.summary, self.verdict);
+        let ordinals = crate::finding::control_ordinals(self.summary);
         for (i, evaluated) in self.summary.controls.iter().enumerate() {
             let full = evaluated.control.full();
-            f(ControlView::new(i, self.summary, &full, &failing[i]))?;
+            let mut view = ControlView::new(i, self.summary, &full, &failing[i]);
+            self.complete(&mut view, ordinals[i]);
+            f(view)?;
         }
         Ok(())
     }
@@ -436,15 +597,15 @@ impl ControlsView<'_> {
         /// a batch of output is a few megabytes at most.
         const PER_THREAD: usize = 256;
         let failing = failing_rules(self.summary, self.verdict);
+        let ordinals = crate::finding::control_ordinals(self.summary);
         let n = self.summary.controls.len();
         let render_range = |range: std::ops::Range<usize>| -> Result<Vec<u8>, E> {
             let mut buf = Vec::new();
             for i in range {
                 let full = self.summary.controls[i].control.full();
-                render(
-                    ControlView::new(i, self.summary, &full, &failing[i]),
-                    &mut buf,
-                )?;
+                let mut view = ControlView::new(i, self.summary, &full, &failing[i]);
+                self.complete(&mut view, ordinals[i]);
+                render(view, &mut buf)?;
             }
             Ok(buf)
         };
@@ -583,6 +744,14 @@ pub struct ControlView<'a> {
     pub results: Vec<ResultView<'a>>,
     /// Codes of the failed rules this control is behind.
     pub failed_rules: Vec<&'a str>,
+    /// The finding's fingerprint (as in SARIF, Code Quality and baselines); the same for
+    /// this control whatever its status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Against the baseline: `new`, `still_failing`, `fixed` or `not_failing`; absent
+    /// without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<&'static str>,
 }
 
 fn result_status(r: &scangate_results::model::TestResult<'_>) -> &'static str {
@@ -723,6 +892,8 @@ impl<'c> ControlView<'c> {
                 })
                 .collect(),
             failed_rules: failed_rules.to_vec(),
+            fingerprint: None,
+            change: None,
         }
     }
 }

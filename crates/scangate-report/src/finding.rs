@@ -43,6 +43,8 @@ use std::fmt;
 
 use scangate_results::Summary;
 use scangate_threshold::RuleOutcome;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::{Origin, ReportInput, UnreadableInput};
 
@@ -150,29 +152,119 @@ impl<'a> InputIdentity<'a> {
         }
     }
 
-    /// The hash state after the identity and its `occurrence` (1 for the first input with it).
-    fn hash(&self, occurrence: u32) -> Fnv128 {
-        let mut hash = Fnv128::new();
-        hash.field(VERSION);
-        match self {
-            InputIdentity::File { path } => {
-                hash.field("file").field(path);
-            }
+    /// The identity as recorded in baselines and the JSON report, with its `occurrence`
+    /// (1 for the first input with it in the run).
+    pub fn record(&self, occurrence: u32) -> IdentityRecord {
+        let (identity, occurrence) = (self, occurrence.max(1));
+        match identity {
+            InputIdentity::File { path } => IdentityRecord::File {
+                path: path.clone(),
+                occurrence,
+            },
             InputIdentity::Pod {
                 namespace,
                 workload,
                 container,
+            } => IdentityRecord::Pod {
+                namespace: (*namespace).to_owned(),
+                workload: (*workload).to_owned(),
+                container: (*container).to_owned(),
+                occurrence,
+            },
+        }
+    }
+}
+
+/// An input's identity with its occurrence, owned: what a baseline file and the JSON report
+/// write for each input, and how a baseline's inputs are matched with a run's.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IdentityRecord {
+    /// A results file, by its path as the reports write it (repository-relative, normalised).
+    File {
+        path: String,
+        /// The n-th input of this identity in its run; left out when 1.
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        #[schemars(range(min = 1))]
+        occurrence: u32,
+    },
+    /// A file fetched from a pod: its namespace, its workload (the pod's name without the
+    /// suffixes Kubernetes generates) and the scanner container.
+    Pod {
+        namespace: String,
+        workload: String,
+        container: String,
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        #[schemars(range(min = 1))]
+        occurrence: u32,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+impl IdentityRecord {
+    /// What every fingerprint of this input starts from.
+    pub fn fingerprints(&self) -> InputFingerprints {
+        let mut hash = Fnv128::new();
+        hash.field(VERSION);
+        let occurrence = match self {
+            IdentityRecord::File { path, occurrence } => {
+                hash.field("file").field(path);
+                *occurrence
+            }
+            IdentityRecord::Pod {
+                namespace,
+                workload,
+                container,
+                occurrence,
             } => {
                 hash.field("pod")
                     .field(namespace)
                     .field(workload)
                     .field(container);
+                *occurrence
             }
-        }
+        };
         if occurrence > 1 {
             hash.field(&occurrence.to_string());
         }
-        hash
+        InputFingerprints {
+            identity: hash,
+            record: self.clone(),
+        }
+    }
+}
+
+impl fmt::Display for IdentityRecord {
+    /// For messages: `scans/a.json`, `pod shop/web/inspec`, with `#2` for a second occurrence.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let occurrence = match self {
+            IdentityRecord::File { path, occurrence } => {
+                f.write_str(path)?;
+                *occurrence
+            }
+            IdentityRecord::Pod {
+                namespace,
+                workload,
+                container,
+                occurrence,
+            } => {
+                write!(f, "pod {namespace}/{workload}/{container}")?;
+                *occurrence
+            }
+        };
+        if occurrence > 1 {
+            write!(f, " #{occurrence}")?;
+        }
+        Ok(())
     }
 }
 
@@ -206,9 +298,15 @@ impl From<Fingerprint> for String {
 #[derive(Debug, Clone)]
 pub struct InputFingerprints {
     identity: Fnv128,
+    record: IdentityRecord,
 }
 
 impl InputFingerprints {
+    /// The identity these fingerprints start from.
+    pub fn record(&self) -> &IdentityRecord {
+        &self.record
+    }
+
     /// The fingerprint of the `ordinal`-th control (from 1; [`control_ordinals`]) with id `id`
     /// in the profile named `profile`.
     pub fn control(&self, profile: &str, id: &str, ordinal: u32) -> Fingerprint {
@@ -232,17 +330,16 @@ impl InputFingerprints {
     }
 }
 
-/// Each input's identity and occurrence, in order.
-fn keyed<'a>(inputs: impl Iterator<Item = (Origin<'a>, &'a str)>) -> Vec<InputFingerprints> {
+/// Each input's identity and occurrence, in order, from where each came from and its name:
+/// [`fingerprints_of`] for inputs that are not [`ReportInput`]s yet.
+pub fn keyed<'a>(inputs: impl Iterator<Item = (Origin<'a>, &'a str)>) -> Vec<InputFingerprints> {
     let mut seen: HashMap<InputIdentity<'a>, u32> = HashMap::new();
     inputs
         .map(|(origin, name)| {
             let identity = InputIdentity::of(origin, name);
             let occurrence = seen.entry(identity.clone()).or_insert(0);
             *occurrence += 1;
-            InputFingerprints {
-                identity: identity.hash(*occurrence),
-            }
+            identity.record(*occurrence).fingerprints()
         })
         .collect()
 }
@@ -282,7 +379,7 @@ pub fn control_ordinals(summary: &Summary<'_>) -> Vec<u32> {
 
 /// The name of the counted profile at `index` (empty if the summary has none there, which it
 /// always has).
-fn profile_name<'s>(summary: &'s Summary<'_>, index: usize) -> &'s str {
+pub fn profile_name<'s>(summary: &'s Summary<'_>, index: usize) -> &'s str {
     summary
         .profiles
         .get(index)

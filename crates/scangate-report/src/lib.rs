@@ -16,9 +16,11 @@
 //! let threshold = scangate_threshold::load("failed.critical.max: 0", "gate.yml")?;
 //! let verdict = scangate_threshold::evaluate(&summary, &threshold);
 //! let inputs = [ReportInput { name: "scan.json", origin: Origin::File { path: "scan.json" },
-//!                             results: &results, summary: &summary, verdict: Some(&verdict) }];
+//!                             results: &results, summary: &summary, verdict: Some(&verdict),
+//!                             change: None }];
 //! let profiles = aggregate([("scan.json", &summary)]);
-//! let report = Report { inputs: &inputs, errors: &[], profiles: &profiles, threshold: Some("gate.yml") };
+//! let report = Report { inputs: &inputs, errors: &[], profiles: &profiles, threshold: Some("gate.yml"),
+//!                       baseline: None };
 //!
 //! let mut out = Vec::new();
 //! render(Format::Json, &report, &mut out, &RenderOptions::default())?;
@@ -28,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod baseline;
 pub mod check;
 pub mod codequality;
 pub mod context;

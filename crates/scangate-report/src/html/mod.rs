@@ -63,9 +63,10 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
 
     let head = Head::new(report);
     render(hb, "head", &head, &mut out)?;
-    for (n, input) in report.inputs.iter().enumerate() {
-        let context = InputContext::new(input);
-        let controls = context.controls;
+    let keys = crate::finding::fingerprints_of(report.inputs);
+    for ((n, input), keys) in report.inputs.iter().enumerate().zip(keys) {
+        let context = InputContext::new(input, keys);
+        let controls = context.controls.clone();
         let frame = InputFrame::new(n, input, context, report.inputs.len() > 1);
         render(hb, "input", &frame, &mut out)?;
         // Templates are the costly part of this report: controls render on every core, in

@@ -425,6 +425,7 @@ fn terminal_outputs() {
     let text = built.with(|report| {
         let input = &report.inputs[0];
         let gated = [Gated {
+            change: None,
             name: input.name,
             summary: input.summary,
             verdict: input.verdict.unwrap(),

@@ -1,0 +1,128 @@
+//! `scangate baseline`, and reading `--baseline` for the commands that compare with one.
+
+use anyhow::{Result, bail};
+use scangate_pipeline::{Batch, Gate, Run, Source};
+use scangate_report::baseline::{Baseline, BaselineFile, baseline_schema};
+use scangate_results::Severity;
+use scangate_threshold::Bucket;
+
+use crate::cli::{BaselineArgs, BaselineCommand, BaselineCreateArgs, NewSeverity};
+use crate::exit::Outcome;
+
+pub fn run(cmd: BaselineCommand) -> Result<Outcome> {
+    match cmd {
+        BaselineCommand::Create(args) => create(args),
+        BaselineCommand::Schema => crate::output::print_json(&baseline_schema()),
+    }
+}
+
+/// Writes the baseline of the inputs. Every input must be readable: a baseline that silently
+/// lacks one would make all of that input's failures new later, or worse, hide its absence.
+fn create(args: BaselineCreateArgs) -> Result<Outcome> {
+    let batch = Batch::read(args.inputs.input.into_iter().map(Source::file));
+    batch.run(None, |run| {
+        crate::inputs::print_errors(run);
+        crate::warnings::print(run);
+        if !run.errors().is_empty() {
+            return Ok(Outcome::Unreadable);
+        }
+        let file = BaselineFile::new(run.inputs());
+        let text = file.to_json();
+        match &args.output {
+            Some(path) => {
+                crate::output::write_atomically(path, |w| w.write_all(text.as_bytes()))?;
+                let (entries, inputs) = (file.entries.len(), run.inputs().len());
+                crate::output::to_stderr(|w| {
+                    writeln!(
+                        w,
+                        "wrote {}: {entries} failing control{} of {inputs} input{}",
+                        path.display(),
+                        if entries == 1 { "" } else { "s" },
+                        if inputs == 1 { "" } else { "s" },
+                    )
+                })?;
+            }
+            None => crate::output::to_stdout(|w| w.write_all(text.as_bytes()))?,
+        }
+        Ok(Outcome::Pass)
+    })
+}
+
+/// Reads `--baseline`, if given.
+pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    Ok(Some(Baseline::load(path)?))
+}
+
+/// Adds `--fail-on-new`'s rules to the gate, and refuses a gate on change without a
+/// baseline: its rules would have nothing to count.
+pub fn complete_gate(
+    gate: &mut Gate,
+    fail_on_new: Option<NewSeverity>,
+    baseline: Option<&Baseline>,
+) -> Result<()> {
+    if let Some(severity) = fail_on_new {
+        let buckets: &[Bucket] = match severity {
+            NewSeverity::Any => &[Bucket::Total],
+            NewSeverity::Critical => &[Bucket::Severity(Severity::Critical)],
+            NewSeverity::High => &[
+                Bucket::Severity(Severity::Critical),
+                Bucket::Severity(Severity::High),
+            ],
+            NewSeverity::Medium => &[
+                Bucket::Severity(Severity::Critical),
+                Bucket::Severity(Severity::High),
+                Bucket::Severity(Severity::Medium),
+            ],
+            NewSeverity::Low => &[
+                Bucket::Severity(Severity::Critical),
+                Bucket::Severity(Severity::High),
+                Bucket::Severity(Severity::Medium),
+                Bucket::Severity(Severity::Low),
+            ],
+        };
+        for &bucket in buckets {
+            gate.threshold.tighten_new_max(bucket, 0);
+        }
+    }
+    if baseline.is_none() && gate.threshold.needs_baseline() {
+        let keys: Vec<String> = gate
+            .threshold
+            .new_max
+            .iter()
+            .map(|(bucket, _)| format!("new.{}.max", bucket.key()))
+            .collect();
+        bail!(
+            "{}: {} counts new failures, which needs something to compare with: add --baseline FILE (a baseline file, a JSON report or earlier results)",
+            gate.name,
+            keys.join(" and ")
+        );
+    }
+    Ok(())
+}
+
+/// Prints what the comparison with the baseline could not do, on stderr.
+pub fn print_warnings(run: &Run<'_>) {
+    for warning in run.change_warnings() {
+        crate::warnings::line(&warning.to_string());
+    }
+    let unmatched = run.unmatched_baseline_inputs();
+    if let Some(baseline) = run.baseline()
+        && !unmatched.is_empty()
+    {
+        let names: Vec<String> = unmatched.iter().take(3).map(|i| i.to_string()).collect();
+        let more = unmatched.len().saturating_sub(3);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        crate::warnings::line(&format!(
+            "{}: no input of this run is {}{more}: its failing controls were not compared",
+            baseline.path.display(),
+            names.join(", "),
+        ));
+    }
+}
