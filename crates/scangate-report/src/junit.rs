@@ -14,6 +14,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use scangate_results::Status;
 
+use crate::baseline::State;
 use crate::context::explaining_message;
 use crate::untrusted::{Class, classify, cut, xml::text as xml_text};
 use crate::{Error, Rendered, Report};
@@ -136,11 +137,23 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 "compliance",
                 profile.counts.compliance().to_string(),
             ));
-            for c in &summary.controls[profile.controls.clone()] {
+            for (index, c) in profile
+                .controls
+                .clone()
+                .zip(&summary.controls[profile.controls.clone()])
+            {
                 let control = c.control.full();
                 let reason = explaining_message(c.status, &control)
                     .map(attribute)
                     .unwrap_or_default();
+                // Against a baseline, a failure says whether it is new: CI test tabs show
+                // the message first.
+                let reason = match input.change.map(|ch| ch.states[index]) {
+                    Some(state @ (State::New | State::StillFailing)) => {
+                        attribute(&format!("[{}] {reason}", state.label()))
+                    }
+                    _ => reason,
+                };
                 let status = match c.status {
                     Status::Passed => TestCaseStatus::success(),
                     Status::Failed | Status::ProfileError => {

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use crate::baseline::State;
 use crate::context::{ControlView, ReportInput, explaining_message};
 use crate::summary::markdown_table;
 use crate::untrusted::markdown as escape;
@@ -169,6 +170,15 @@ pub fn write(
     let verdicts: Vec<String> = report.inputs.iter().map(verdict_section).collect();
     let reserved: usize = verdicts.iter().map(String::len).sum();
     let mut unlisted = 0usize;
+    if let Some(baseline) = report.baseline {
+        // Change first: with a baseline, what is new is what the reader acts on.
+        let start = out.len();
+        unlisted += change_section(&mut out, report, baseline, budget.saturating_sub(reserved));
+        // The summary tables were written before it; move the change above them.
+        let section = out.split_off(start);
+        let at = out.find("## Summary\n").unwrap_or(out.len());
+        out.insert_str(at, &section);
+    }
     let mut details: Vec<(usize, Vec<usize>)> = Vec::new();
     for (n, (input, verdict)) in report.inputs.iter().zip(&verdicts).enumerate() {
         out.push_str(verdict);
@@ -231,6 +241,166 @@ pub fn write(
     }
     w.write_all(out.as_bytes())?;
     Ok(rendered)
+}
+
+/// The controls of one [`State`] (or gone) of every input, as table rows.
+fn change_rows(report: &Report<'_>, state: State) -> Vec<String> {
+    let many = report.inputs.len() > 1;
+    let mut rows = Vec::new();
+    for input in report.inputs {
+        let Some(change) = input.change else {
+            continue;
+        };
+        let name = escape::inline(input.name);
+        for i in change.indices(state) {
+            let c = &input.summary.controls[i];
+            let title = escape::inline(c.control.title.as_deref().unwrap_or(""));
+            let message = if state == State::Fixed {
+                c.status.label().to_owned()
+            } else {
+                let full = c.control.full();
+                explaining_message(c.status, &full)
+                    .map(cell_message)
+                    .unwrap_or_default()
+            };
+            let id = escape::inline(&c.control.id);
+            let mut cells: Vec<&str> = Vec::with_capacity(6);
+            if many {
+                cells.push(&name);
+            }
+            cells.extend([id.as_str(), c.severity.key(), &title]);
+            if state != State::Fixed {
+                cells.push(c.status.label());
+            }
+            cells.push(&message);
+            rows.push(table_row(&cells));
+        }
+    }
+    rows
+}
+
+/// The change against the baseline: new failures, fixed controls, then the still-failing
+/// ones collapsed and the gone ones. Stops at `limit` bytes of output; returns how many rows
+/// did not fit.
+fn change_section(
+    out: &mut String,
+    report: &Report<'_>,
+    baseline: &crate::baseline::Baseline,
+    limit: usize,
+) -> usize {
+    let counts = report.change_counts().unwrap_or_default();
+    writeln!(
+        out,
+        "## Change against the baseline\n\nBaseline {} ({}) · {} new · {} still failing · {} fixed · {} gone\n",
+        escape::inline(&baseline.path.display().to_string()),
+        baseline.kind.describe(),
+        counts.new.total,
+        counts.still_failing,
+        counts.fixed,
+        counts.gone
+    )
+    .ok();
+    let input_column = if report.inputs.len() > 1 {
+        "Input | "
+    } else {
+        ""
+    };
+    let input_rule = if report.inputs.len() > 1 {
+        "--- | "
+    } else {
+        ""
+    };
+    let mut left = 0;
+    let sections = [
+        (State::New, "### New failures", "Status | Message"),
+        (State::Fixed, "### Fixed", "Status now"),
+        (State::StillFailing, "Still failing", "Status | Message"),
+    ];
+    for (state, heading, tail) in sections {
+        let rows = change_rows(report, state);
+        let collapsed = state == State::StillFailing;
+        if collapsed {
+            if rows.is_empty() {
+                continue;
+            }
+            writeln!(
+                out,
+                "<details>\n<summary>{heading} ({})</summary>\n",
+                rows.len()
+            )
+            .ok();
+        } else {
+            writeln!(out, "{heading} ({})\n", rows.len()).ok();
+            if rows.is_empty() {
+                writeln!(out, "None.\n").ok();
+                continue;
+            }
+        }
+        let rule = vec!["---"; tail.split('|').count()].join(" | ");
+        writeln!(
+            out,
+            "| {input_column}Control | Severity | Title | {tail} |\n| {input_rule}--- | --- | --- | {rule} |"
+        )
+        .ok();
+        for (k, row) in rows.iter().enumerate() {
+            if out.len() + row.len() + 400 > limit {
+                let rest = rows.len() - k;
+                writeln!(
+                    out,
+                    "\n> [!WARNING]\n> Truncated: {rest} more row{} not listed, to stay within GitHub's \
+                     1 MiB step-summary limit. The HTML and JSON reports list all of them.",
+                    if rest == 1 { "" } else { "s" }
+                )
+                .ok();
+                left += rest;
+                break;
+            }
+            out.push_str(row);
+        }
+        out.push('\n');
+        if collapsed {
+            out.push_str("</details>\n\n");
+        }
+    }
+    let gone: Vec<(&str, &crate::baseline::GoneControl)> = report
+        .inputs
+        .iter()
+        .filter_map(|i| i.change.map(|c| (i.name, c)))
+        .flat_map(|(name, c)| c.gone.iter().map(move |g| (name, g)))
+        .collect();
+    if !gone.is_empty() {
+        writeln!(
+            out,
+            "<details>\n<summary>Gone: failing in the baseline, not in these results ({})</summary>\n",
+            gone.len()
+        )
+        .ok();
+        writeln!(
+            out,
+            "| {input_column}Control | Severity | Title | Profile |\n| {input_rule}--- | --- | --- | --- |"
+        )
+        .ok();
+        for (k, (name, g)) in gone.iter().enumerate() {
+            let name = escape::inline(name);
+            let id = escape::inline(&g.control.control_id);
+            let title = escape::inline(g.control.title.as_deref().unwrap_or(""));
+            let profile = escape::inline(&g.control.profile);
+            let mut cells: Vec<&str> = Vec::new();
+            if report.inputs.len() > 1 {
+                cells.push(&name);
+            }
+            cells.extend([id.as_str(), g.control.severity.key(), &title, &profile]);
+            let row = table_row(&cells);
+            if out.len() + row.len() + 400 > limit {
+                left += gone.len() - k;
+                writeln!(out, "\n… {} more not listed", gone.len() - k).ok();
+                break;
+            }
+            out.push_str(&row);
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    left
 }
 
 /// One input's heading and verdict table.

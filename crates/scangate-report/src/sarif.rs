@@ -11,6 +11,7 @@
 //! | `locations[0].physicalLocation` | the control's `source_location` (file and line) if it has one, else the input file, line 1 |
 //! | `locations[0].logicalLocations[0]` | `namespace/pod/container` for a pod, the input path for a file |
 //! | `partialFingerprints.primaryLocationLineHash` | the finding's fingerprint ([`crate::finding`]): a hash of the input's identity, the profile name and the control id (or rule code) |
+//! | `baselineState` (with `--baseline`, on every result) | a failing control: `new` or `unchanged` (still failing); a control failing in the baseline and not now: a result of its own with `absent`, `kind` `pass`, `level` `none`; a failed gate rule: `new` for the rules on new failures, `unchanged` for the others (they judge the whole scan, not a change). Controls gone from the input are not results: there is no control left to point at (the JSON, Markdown and HTML reports list them) |
 //! | `invocations[0].toolExecutionNotifications` | an `error` per input that could not be read (descriptor `unreadable-input`, its message and location), and then `executionSuccessful` is false |
 //!
 //! No `automationDetails` is written: the upload's `category` decides, and codeql-action
@@ -64,6 +65,7 @@ use serde::ser::Serializer;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
+use crate::baseline::State;
 use crate::context::{ControlView, failing_rules};
 use crate::finding::{self, Fingerprint, InputFingerprints};
 use crate::untrusted::markdown::commonmark;
@@ -305,6 +307,7 @@ struct PlannedRule<'a> {
 #[derive(Debug)]
 enum Finding<'a> {
     /// `ordinal`: 1 for the first control with this id in its profile, 2 for a duplicate, ...
+    /// A failing control, or (with a baseline) one that was failing and is fixed.
     Control {
         input: usize,
         control: usize,
@@ -352,8 +355,10 @@ impl<'a> Plan<'a> {
         let mut rules: Vec<PlannedRule<'a>> = Vec::new();
         let mut by_id: HashMap<Cow<'a, str>, usize> = HashMap::new();
         let mut controls = Vec::new();
+        let mut fixed = Vec::new();
         for (i, input) in report.inputs.iter().enumerate() {
             let summary: &'a Summary<'a> = input.summary;
+            let states = input.change.map(|c| &c.states);
             let ordinals = finding::control_ordinals(summary);
             for ((c, evaluated), ordinal) in summary.controls.iter().enumerate().zip(ordinals) {
                 let id: &'a str = evaluated.control.id.as_str();
@@ -374,6 +379,8 @@ impl<'a> Plan<'a> {
                 };
                 if evaluated.status.is_failing() {
                     controls.push((evaluated.severity, id, i, c, ordinal, rule));
+                } else if states.is_some_and(|s| s[c] == State::Fixed) {
+                    fixed.push((evaluated.severity, id, i, c, ordinal, rule));
                 }
             }
         }
@@ -411,6 +418,9 @@ impl<'a> Plan<'a> {
         }
 
         controls.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        // Fixed controls come last: when the cap bites, open findings are kept first.
+        fixed.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        controls.extend(fixed);
         let total_results = gate.len() + controls.len();
         let mut results: Vec<PlannedResult<'a>> = gate;
         results.extend(
@@ -733,7 +743,12 @@ impl Ctx<'_> {
             Status::ProfileError => "has a profile error",
             _ => "failed",
         };
+        let state = self.input(input).change.map(|c| c.states[control]);
         let message = match cv.message.filter(|m| !m.trim().is_empty()) {
+            _ if state == Some(State::Fixed) => format!(
+                "Control '{shown_id}' was failing in the baseline and is {} now.",
+                evaluated.status.label()
+            ),
             Some(m) => format!("Control '{shown_id}' {verb}: {}", clean(m, MAX_MESSAGE)),
             None => format!("Control '{shown_id}' {verb}."),
         };
@@ -751,8 +766,32 @@ impl Ctx<'_> {
 
         let location = self.location(input, uri, line);
         let fingerprint = Self::fingerprint(info.fingerprints.control(cv.profile, cv.id, ordinal));
-        let level = level(evaluated.severity);
-        self.result_of(rule, &message, level, location, fingerprint, properties)
+        let mut result = match state {
+            Some(State::Fixed) => {
+                let mut result = self.result_of(
+                    rule,
+                    &message,
+                    sarif::ResultLevel::None,
+                    location,
+                    fingerprint,
+                    properties,
+                );
+                result.kind = Some(sarif::ResultKind::Pass);
+                result
+            }
+            _ => {
+                let level = level(evaluated.severity);
+                self.result_of(rule, &message, level, location, fingerprint, properties)
+            }
+        };
+        result.baseline_state = state.map(|s| {
+            json!(match s {
+                State::New => "new",
+                State::Fixed => "absent",
+                State::StillFailing | State::NotFailing => "unchanged",
+            })
+        });
+        result
     }
 
     fn gate_result(&self, rule: usize, input: usize, o: &RuleOutcome) -> sarif::Result {
@@ -778,7 +817,12 @@ impl Ctx<'_> {
         let location = self.location(input, info.uri.clone(), 1);
         let fingerprint = Self::fingerprint(info.fingerprints.gate(o.code.as_str()));
         let level = sarif::ResultLevel::Error;
-        self.result_of(rule, &message, level, location, fingerprint, properties)
+        let mut result = self.result_of(rule, &message, level, location, fingerprint, properties);
+        if self.input(input).change.is_some() {
+            let new = matches!(o.code.rule(), scangate_threshold::Rule::New { .. });
+            result.baseline_state = Some(json!(if new { "new" } else { "unchanged" }));
+        }
+        result
     }
 
     /// A result of rule number `rule`, found at `location`.

@@ -419,7 +419,8 @@ pub fn evaluate_change(
                     format!("{actual} new {scope}failures, at most {max}")
                 } else {
                     format!(
-                        "{key}: {actual} {scope}controls fail that did not fail in the baseline, more than the {max} allowed"
+                        "{key}: {actual} {scope}control{} newly failing (not failing in the baseline), more than the {max} allowed",
+                        if actual == 1 { "" } else { "s" }
                     )
                 };
                 RuleOutcome {

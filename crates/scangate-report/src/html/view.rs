@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use super::csp::csp;
 use super::{CSS, JS, MAX_RESULTS, MAX_RULE_LINKS};
+use crate::baseline::State;
 use crate::context::{
-    BucketCounts, ControlView, CountsView, InputContext, OriginView, PlatformView, ProfileView,
+    BucketCounts, ControlView, CountsView, GoneView, InputContext, OriginView, PlatformView,
+    ProfileView,
 };
 use crate::untrusted::prefix;
 use crate::{Report, ReportInput};
@@ -190,6 +192,17 @@ pub(super) struct InputFrame<'a> {
     controls: usize,
     pub(super) profiles: Vec<ProfileView<'a>>,
     verdict: Option<VerdictFrame<'a>>,
+    /// Against the baseline: the counts of each change, for the filter; `None` without one.
+    changes: Option<Vec<ChangeCount>>,
+    /// The baseline's failing controls this input no longer has.
+    gone: Vec<GoneView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeCount {
+    key: &'static str,
+    label: &'static str,
+    count: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -377,7 +390,25 @@ impl<'a> InputFrame<'a> {
             })
             .map_or("none", |r| if r.passed { "pass" } else { "fail" });
         let compliance = context.compliance.min(100);
+        let changes = input.change.map(|change| {
+            [
+                State::New,
+                State::StillFailing,
+                State::Fixed,
+                State::NotFailing,
+            ]
+            .into_iter()
+            .map(|state| ChangeCount {
+                key: state.key(),
+                label: state.label(),
+                count: change.states.iter().filter(|s| **s == state).count(),
+            })
+            .collect()
+        });
+        let gone = context.change.map(|c| c.gone).unwrap_or_default();
         InputFrame {
+            changes,
+            gone,
             multi,
             name: context.name,
             file_name: context.file_name,

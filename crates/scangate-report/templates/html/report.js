@@ -64,6 +64,8 @@
       var st = checked('st');
       var sev = checked('sev');
       var gateOnly = !!checked('gate')['1'];
+      var chg = checked('chg');
+      var byChange = boxes.some(function (b) { return b.name === 'chg'; });
       var needle = q.value.trim().toLowerCase();
       var terms = needle ? needle.split(/\s+/) : [];
       if (terms.length && !texts) texts = rows.map(haystack);
@@ -71,6 +73,7 @@
       rows.forEach(function (r, k) {
         var ok = !!st[r.dataset.st] && !!sev[r.dataset.sev] &&
           (!gateOnly || r.dataset.gate === '1') &&
+          (!byChange || !!chg[r.dataset.chg]) &&
           terms.every(function (t) { return texts[k].indexOf(t) !== -1; });
         r.hidden = !ok;
         if (ok) n++;
@@ -117,6 +120,7 @@
       setBoxes('st', '');
       setBoxes('sev', '');
       setBoxes('gate', '');
+      setBoxes('chg', '');
       q.value = '';
       apply();
     }
@@ -173,6 +177,7 @@
       setBoxes('st', this.dataset.st);
       setBoxes('sev', this.dataset.sev);
       setBoxes('gate', '');
+      setBoxes('chg', '');
       q.value = '';
       apply();
       sec.querySelector('.controls').scrollIntoView({ block: 'start' });
