@@ -88,16 +88,17 @@ pub fn complete_gate(
         }
     }
     if baseline.is_none() && gate.threshold.needs_baseline() {
-        let keys: Vec<String> = gate
-            .threshold
-            .new_max
+        let mut buckets: Vec<Bucket> = gate.threshold.new_max.iter().map(|(b, _)| *b).collect();
+        buckets.sort();
+        let keys: Vec<String> = buckets
             .iter()
-            .map(|(bucket, _)| format!("new.{}.max", bucket.key()))
+            .map(|bucket| format!("new.{}.max", bucket.key()))
             .collect();
         bail!(
-            "{}: {} counts new failures, which needs something to compare with: add --baseline FILE (a baseline file, a JSON report or earlier results)",
+            "{}: {} {} new failures, which needs something to compare with: add --baseline FILE (a baseline file, a JSON report or earlier results)",
             gate.name,
-            keys.join(" and ")
+            keys.join(" and "),
+            if keys.len() == 1 { "counts" } else { "count" }
         );
     }
     Ok(())

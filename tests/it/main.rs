@@ -5,6 +5,7 @@
 //! and helpers shared without `#[allow(dead_code)]`.
 
 mod check_pairs;
+mod cli_baseline;
 mod cli_reports;
 mod cli_saf;
 mod cli_sidecar;

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod later_scan;
+
 /// The `scangate` binary under test, run from the repository root.
 pub fn scangate() -> Command {
     let mut cmd = Command::cargo_bin("scangate").expect("scangate binary is built");

@@ -34,7 +34,7 @@ fn schema_errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String
 }
 
 /// Where CI's check-jsonschema step reads the golden reports (as `golden.rs` writes its own).
-fn golden_dir() -> PathBuf {
+pub(crate) fn golden_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/golden/codequality");
     std::fs::create_dir_all(&dir).unwrap();
     dir

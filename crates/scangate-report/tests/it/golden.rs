@@ -12,7 +12,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use scangate_report::{Format, RenderOptions};
 use support::{DEFAULT_GATE, GOLDEN, build, render};
 
-fn golden_dir(format: &str) -> PathBuf {
+pub(crate) fn golden_dir(format: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../target/golden")
         .join(format);

@@ -19,7 +19,7 @@ fn html(built: &Built) -> String {
 }
 
 /// Where `.ci/check-html.sh` finds the pages: `<target>/golden/html/`.
-fn golden_dir() -> PathBuf {
+pub(crate) fn golden_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory")

@@ -4,6 +4,7 @@
 //! One test binary for the crate (as ripgrep and quick-junit keep theirs): one link step,
 //! and helpers shared without `#[allow(dead_code)]`.
 
+mod change;
 mod codequality;
 mod golden;
 mod html;

@@ -25,6 +25,8 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub struct Built {
     batch: Batch,
     gate: Option<Gate>,
+    /// What every input is compared with, if anything.
+    pub baseline: Option<scangate_report::baseline::Baseline>,
     /// Inputs added as unreadable on purpose; any other error is a broken test input.
     unreadable: usize,
 }
@@ -38,15 +40,16 @@ impl Built {
 
     /// Runs the pipeline and hands the report to `f`.
     pub fn with<R>(&self, f: impl FnOnce(&Report<'_>) -> R) -> R {
-        self.batch.run(self.gate.as_ref(), |run| {
-            let errors: Vec<String> = run.errors().iter().map(ToString::to_string).collect();
-            assert_eq!(
-                errors.len(),
-                self.unreadable,
-                "unexpected errors: {errors:?}"
-            );
-            f(&run.report())
-        })
+        self.batch
+            .run_against(self.gate.as_ref(), self.baseline.as_ref(), |run| {
+                let errors: Vec<String> = run.errors().iter().map(ToString::to_string).collect();
+                assert_eq!(
+                    errors.len(),
+                    self.unreadable,
+                    "unexpected errors: {errors:?}"
+                );
+                f(&run.report())
+            })
     }
 }
 
@@ -114,6 +117,7 @@ pub fn build_sources(inputs: Vec<(Source, Vec<u8>)>, threshold: Option<&str>) ->
     Built {
         batch,
         gate,
+        baseline: None,
         unreadable: 0,
     }
 }
