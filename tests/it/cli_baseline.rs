@@ -110,6 +110,15 @@ fn every_kind_of_baseline_gates_change() {
             )
         };
         let ran = gate("{new.total.max: 3}", 0);
+        let flipped = later_scan(&scans().0, 3, 5, 7);
+        for id in &flipped.newly_failing {
+            assert!(
+                ran.stdout.contains(&format!("  new  {id}  ")),
+                "{id}: {}",
+                ran.stdout
+            );
+        }
+        assert_eq!(flipped.fixed.len(), 5);
         assert!(
             ran.stdout.contains(
                 "Against the baseline: 3 new (1 high, 2 medium), 107 still failing, 5 fixed, 0 gone"
