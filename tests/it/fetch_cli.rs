@@ -914,3 +914,97 @@ fn the_gate_takes_its_threshold_as_check_does() {
         );
     }
 }
+
+/// `fetch --baseline`: pods match the baseline by namespace, workload and container, so a
+/// rolled-out deployment (new pod names) keeps the baseline its previous pods left, here the
+/// JSON report of the previous fetch.
+#[test]
+fn fetch_gates_change_against_the_previous_runs_report() {
+    let earlier: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate::common::fixture("results/rhel-8_hardened.json")).unwrap(),
+    )
+    .unwrap();
+    let later = crate::common::later_scan::later_scan(&earlier, 3, 5, 7);
+    let (earlier, later) = (
+        serde_json::to_vec(&earlier).unwrap(),
+        serde_json::to_vec(&later.doc).unwrap(),
+    );
+    let results = "/results/scan-results.json";
+    let first = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("web-7d9f8b6c5-x2kz9").file(results, earlier.clone()))
+            .pod(FakePod::new("db-0").file(results, earlier.clone())),
+    );
+    let run = fetch(
+        &first,
+        &[
+            "web-7d9f8b6c5-x2kz9",
+            "db-0",
+            "--report",
+            "json=out/report.json",
+            "--timeout",
+            "5s",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let baseline = run.out().join("report.json");
+
+    // The web deployment was rolled out again: its pod has a new name and a later scan.
+    let second = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("web-5c4b8d7f9-q8wz2").file(results, later))
+            .pod(FakePod::new("db-0").file(results, earlier)),
+    );
+    let run2 = fetch(
+        &second,
+        &[
+            "web-5c4b8d7f9-q8wz2",
+            "db-0",
+            "-I",
+            "{new.total.max: 0}",
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--report",
+            "json=out/report.json",
+            "--timeout",
+            "5s",
+        ],
+    );
+    assert_eq!(
+        run2.code,
+        1,
+        "three new failures in web: {}",
+        run2.transcript()
+    );
+    assert!(
+        run2.stdout.contains(
+            "FAIL  scans/web-5c4b8d7f9-q8wz2: 1 of 1 rules failed (compliance 67%; 3 new, 5 fixed)"
+        ) && run2
+            .stdout
+            .contains("PASS  scans/db-0: 1 of 1 rules passed (compliance 66%; 0 new, 0 fixed)"),
+        "{}",
+        run2.transcript()
+    );
+    assert!(!run2.stderr.contains("warning:"), "{}", run2.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run2.out().join("report.json")).unwrap())
+            .unwrap();
+    let mut counts: Vec<(String, u64, u64)> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let c = &i["change"]["counts"];
+            (
+                i["identity"]["workload"].as_str().unwrap().to_owned(),
+                c["new"]["total"].as_u64().unwrap(),
+                c["fixed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [("db-0".to_owned(), 0, 0), ("web".to_owned(), 3, 5)]
+    );
+}
