@@ -45,6 +45,7 @@ set -o pipefail
 run results "$RUNS_RESULTS" -max_len="$MAX_LEN"
 run threshold_file "$RUNS_THRESHOLD"
 run threshold_inline "$RUNS_THRESHOLD"
+run baseline "$RUNS_RESULTS" -max_len=32768
 
 echo
 echo "fuzz: no crashes."

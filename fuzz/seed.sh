@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 MAX_LEN=${MAX_LEN:-16384}
 
-mkdir -p corpus/results corpus/threshold_file corpus/threshold_inline
+mkdir -p corpus/results corpus/threshold_file corpus/threshold_inline corpus/baseline
 
 find ../fixtures/results -name '*.json' -print0 | sort -z | while IFS= read -r -d '' file; do
   name=$(echo "${file#../fixtures/results/}" | tr / _)
@@ -74,6 +74,13 @@ passed.total.min: 1, no_impact.none.max: 0, error.total.max: 0, skipped.low.max:
 compliance.min: 101
 SEEDS
 
-for target in results threshold_file threshold_inline; do
+# Baselines: the committed baseline files and JSON report, and a few small results files (plain results are a
+# baseline too; the results corpus's cut-down copies are reused).
+cp ../fixtures/baselines/*.json corpus/baseline/
+for file in corpus/results/small_red_hat_good.json corpus/results/small_synthetic_edge_cases.json corpus/results/small_rhel8_sample_oneOfEachControlStatus.json; do
+  [ -f "$file" ] && cp "$file" "corpus/baseline/results_$(basename "$file")"
+done
+
+for target in results threshold_file threshold_inline baseline; do
   echo "corpus/$target: $(find "corpus/$target" -type f | wc -l) seeds"
 done

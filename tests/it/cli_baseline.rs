@@ -468,3 +468,49 @@ fn readme_gating_change_example() {
         "README's Markdown is stale:\n{head}"
     );
 }
+
+/// The committed baselines in `fixtures/baselines/` are what `baseline create` writes today
+/// (but for the version that wrote them): the format does not drift unnoticed, and the fuzz
+/// target's seeds stay valid.
+#[test]
+fn committed_baselines_are_recreated_byte_for_byte() {
+    let dir = fixture("baselines");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".baseline.json") else {
+            continue;
+        };
+        let input = format!("fixtures/results/{stem}.json");
+        let ran = crate::common::run_exits(&["baseline", "create", "-i", &input], 0);
+        let committed = std::fs::read_to_string(&path).unwrap();
+        let version = |text: &str| {
+            let v: Value = serde_json::from_str(text).unwrap();
+            v["tool"]["version"].as_str().unwrap().to_owned()
+        };
+        let ours = ran.stdout.replace(
+            &format!("\"version\": \"{}\"", version(&ran.stdout)),
+            &format!("\"version\": \"{}\"", version(&committed)),
+        );
+        assert_eq!(ours, committed, "{name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // The committed JSON report is a baseline too, of the results it was written from.
+    let ran = crate::common::run_exits(
+        &[
+            "check",
+            "-i",
+            "fixtures/results/rhel8_sample_oneOfEachControlStatus.json",
+            "--baseline",
+            "fixtures/baselines/rhel8_sample_oneOfEachControlStatus.report.json",
+            "-I",
+            "{compliance.min: 0}",
+            "--fail-on-new",
+            "-q",
+        ],
+        0,
+    );
+    assert!(ran.stdout.contains("0 new, 0 fixed"), "{}", ran.stdout);
+}
