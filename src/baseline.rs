@@ -57,7 +57,7 @@ pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>> {
 }
 
 /// Adds `--fail-on-new`'s rules to the gate, and refuses a gate on change without a
-/// baseline: its rules would have nothing to count.
+/// baseline: its rules would have nothing to count (compat:gate-on-change).
 pub fn complete_gate(
     gate: &mut Gate,
     fail_on_new: Option<NewSeverity>,

@@ -39,6 +39,7 @@ case_() {
   : > "$d/output"; : > "$d/summary"
   (cd "$d" && env PATH="$w/bin:$PATH" GITHUB_OUTPUT="$d/output" GITHUB_STEP_SUMMARY="$d/summary" FAKE_ARGS="$d/args" \
     SG_RESULTS='scan-results/**/scan-results.json' SG_THRESHOLD=thresholds/default.yml SG_THRESHOLD_INLINE= \
+    SG_BASELINE= SG_FAIL_ON_NEW= \
     SG_MARKDOWN=reports/summary.md SG_JUNIT=reports/junit.xml SG_SARIF=reports/scan.sarif SG_HTML= SG_JSON= \
     SG_STEP_SUMMARY=true SG_FAIL_ON_GATE=true "$@" bash "$w/step.sh" > "$d/log" 2>&1)
   rc=$?
@@ -76,6 +77,13 @@ case_ inject 2 SG_RESULTS='$(touch pwned)' SG_THRESHOLD='`touch pwned2`' &&
 case_ inline 0 SG_THRESHOLD= SG_THRESHOLD_INLINE='{compliance.min: 80}' &&
   expect inline "-I passed" grep -qx '{compliance.min: 80}' "$D/args" && ok "inline threshold"
 case_ both 2 SG_THRESHOLD_INLINE='{compliance.min: 80}' && ok "threshold and threshold-inline together: error"
+case_ baseline 0 SG_BASELINE=baseline.json SG_FAIL_ON_NEW=high &&
+  expect baseline "--baseline passed" grep -qx 'baseline.json' "$D/args" &&
+  expect baseline "--fail-on-new passed" grep -qx -- '--fail-on-new=high' "$D/args" && ok "baseline and fail-on-new"
+case_ nobaseline 0 && expect nobaseline "no --baseline by default" bash -c "! grep -q -- '--baseline' '$D/args'" &&
+  ok "no baseline input: no --baseline"
+case_ badnew 2 SG_BASELINE=baseline.json SG_FAIL_ON_NEW='high; rm -rf /' &&
+  expect badnew "scangate not run" test ! -e "$D/args" && ok "fail-on-new outside its values: error before scangate runs"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

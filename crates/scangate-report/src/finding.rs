@@ -1,7 +1,8 @@
 //! Finding identity: what makes a finding of one run the same finding in the next. This module
 //! is the one definition of it. SARIF's `partialFingerprints`, the Code Quality report's
-//! `fingerprint` and the baselines to come take their fingerprints from here, and nowhere else,
-//! so one finding has one fingerprint in every report (the JSON report does not carry them yet).
+//! `fingerprint`, the JSON report's `fingerprint` and `identity`, and baselines
+//! ([`crate::baseline`]) take their fingerprints from here, and nowhere else, so one finding has
+//! one fingerprint in every report and a baseline matches the findings of a later run.
 //!
 //! A finding is a failing control of an input (Failed or Profile Error:
 //! [`Status::is_failing`](scangate_results::Status::is_failing)), or a failed gate rule of an

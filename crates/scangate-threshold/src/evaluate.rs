@@ -179,7 +179,8 @@ pub fn evaluate(summary: &Summary<'_>, threshold: &Threshold) -> Verdict {
 /// [`evaluate`], with the new failures of `summary` against a baseline: indices into
 /// [`Summary::controls`] of the controls failing now and not failing in the baseline. Rules
 /// on new failures come last, total first then by severity. Without a baseline (`None`) they
-/// fail: a gate on change that has nothing to compare with must not pass on a guess.
+/// fail: a gate on change that has nothing to compare with must not pass on a guess
+/// (compat:gate-on-change).
 pub fn evaluate_change(
     summary: &Summary<'_>,
     threshold: &Threshold,
