@@ -97,6 +97,12 @@ if command -v taskset >/dev/null; then
   done
 fi
 SAF_ARGS="summary -i $(abs "$BENCH_DIR/small.json") -f json" row "summary small (start-up)" "$BENCH_DIR/small.json" -- summary -f json -i "$BENCH_DIR/small.json"
+# Gating change: the same gate against a baseline of the same scan (every failing control is
+# still failing; the whole comparison runs), as a baseline file and as plain earlier results
+# (which reads and parses a second 250 MB scan).
+[ -s "$BENCH_DIR/250mb.baseline.json" ] || "$BIN" baseline create -i "$BENCH_DIR/250mb.json" -o "$BENCH_DIR/250mb.baseline.json"
+SAF_ARGS="" row "check 250mb --baseline file" "$BENCH_DIR/250mb.json" -- check -q -i "$BENCH_DIR/250mb.json" -T "$THRESHOLD" --baseline "$BENCH_DIR/250mb.baseline.json"
+SAF_ARGS="" row "check 250mb --baseline results" "$BENCH_DIR/250mb.json" -- check -q -i "$BENCH_DIR/250mb.json" -T "$THRESHOLD" --baseline "$BENCH_DIR/250mb.json"
 SAF_ARGS="" row "check 250mb + all 5 reports" "$BENCH_DIR/250mb.json" -- check -q -i "$BENCH_DIR/250mb.json" -T "$THRESHOLD" "${reports[@]}"
 SAF_ARGS="" row "summary 250mb + all 5 reports" "$BENCH_DIR/250mb.json" -- summary -f json -i "$BENCH_DIR/250mb.json" "${reports[@]}"
 pods=("$BENCH_DIR"/pods/*.json)

@@ -156,9 +156,21 @@ impl Baseline {
     }
 
     /// [`Baseline::load`] of bytes already read from `path`.
+    ///
+    /// Plain results are tried first: they are the big kind (a second scan of hundreds of
+    /// megabytes), and their one parse is then all the work. Only a file that is not results
+    /// is looked at again for the other two kinds' marks; one that has neither gets the results
+    /// parser's error, which says what a results file needs.
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Baseline, Error> {
         let path = path.into();
-        let peek: Option<Peek> = serde_json::from_slice(&bytes).ok();
+        let input = Input::from_bytes(path.clone(), bytes);
+        let not_results = match Baseline::from_results(&path, &input) {
+            Ok(baseline) if !looks_like_ours(input.bytes()) => return Ok(baseline),
+            Ok(baseline) => Ok(baseline),
+            Err(e) => Err(e),
+        };
+        let bytes = input.bytes();
+        let peek: Option<Peek> = serde_json::from_slice(bytes).ok();
         let marked = peek
             .as_ref()
             .and_then(|p| p.kind.as_ref())
@@ -174,14 +186,13 @@ impl Baseline {
                     .is_some_and(|n| n == "scangate")
         });
         if marked {
-            let file: BaselineFile = strict(&path, &bytes)?;
+            let file: BaselineFile = strict(&path, bytes)?;
             Baseline::from_file(path, &file)
         } else if report {
-            let doc: ReportDoc = strict(&path, &bytes)?;
+            let doc: ReportDoc = strict(&path, bytes)?;
             Baseline::from_report(path, &doc)
         } else {
-            let input = Input::from_bytes(path.clone(), bytes);
-            Baseline::from_results(path, &input)
+            not_results
         }
     }
 
@@ -398,6 +409,15 @@ impl Baseline {
             .filter(|i| !run.contains(i))
             .collect()
     }
+}
+
+/// Whether a document that parsed as results also carries the mark of a baseline file or a
+/// JSON report near its start (both write it in their first lines): such a file is read as
+/// what it says it is, never as results that happen to parse.
+fn looks_like_ours(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    has(b"scangate-baseline") || has(b"\"schema_version\"")
 }
 
 fn shape(json_path: String, message: String) -> ErrorKind {
