@@ -17,8 +17,12 @@ use crate::output::{to_stdout, write_atomically};
 /// summary; when none can be read, nothing is summarised.
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let requests = crate::reports::parse(&args.reports.reports, &args.reports.templates)?;
-    let baseline = crate::baseline::load(&args.baseline)?;
-    let batch = Batch::read(args.inputs.input.iter().cloned().map(Source::file));
+    // The baseline is read beside the inputs (see `check`).
+    let (baseline, batch) = rayon::join(
+        || crate::baseline::load(&args.baseline),
+        || Batch::read(args.inputs.input.iter().cloned().map(Source::file)),
+    );
+    let baseline = baseline?;
     batch.run_against(None, baseline.as_ref(), |run| {
         inputs::print_errors(run);
         crate::warnings::print(run);

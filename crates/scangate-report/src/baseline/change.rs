@@ -2,6 +2,9 @@
 //! controls the input no longer has, and the counts the gate and the reports use.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use foldhash::fast::RandomState;
 use std::fmt;
 
 use scangate_results::{Severity, Summary};
@@ -291,17 +294,27 @@ impl Baseline {
                     });
                 }
                 if !set.failing.is_empty() {
-                    let ordinals = finding::control_ordinals(summary);
-                    let current: HashMap<(&str, &str, u32), usize> = summary
-                        .controls
-                        .iter()
-                        .zip(ordinals)
-                        .enumerate()
-                        .map(|(i, (c, ordinal))| {
-                            let profile = finding::profile_name(summary, c.profile);
-                            ((profile, c.control.id.as_str(), ordinal), i)
-                        })
-                        .collect();
+                    // One map from (profile, id, ordinal) to the control, with one hash per
+                    // control: the first copy of an id is ordinal 1, and only duplicated ids
+                    // go through a counter (the numbering of `finding::control_ordinals`).
+                    // foldhash is seeded per process: control ids are the scanned system's.
+                    let mut current: HashMap<(&str, &str, u32), usize, RandomState> =
+                        HashMap::with_capacity_and_hasher(
+                            summary.controls.len(),
+                            RandomState::default(),
+                        );
+                    let mut copies: HashMap<(&str, &str), u32, RandomState> = HashMap::default();
+                    for (i, c) in summary.controls.iter().enumerate() {
+                        let profile = finding::profile_name(summary, c.profile);
+                        let id = c.control.id.as_str();
+                        if let Entry::Vacant(slot) = current.entry((profile, id, 1)) {
+                            slot.insert(i);
+                            continue;
+                        }
+                        let n = copies.entry((profile, id)).or_insert(1);
+                        *n += 1;
+                        current.insert((profile, id, *n), i);
+                    }
                     let keys = identity.fingerprints();
                     for control in &set.failing {
                         let key = (

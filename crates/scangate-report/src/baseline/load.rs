@@ -163,11 +163,25 @@ impl Baseline {
     /// parser's error, which says what a results file needs.
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Baseline, Error> {
         let path = path.into();
+        // Our two kinds say what they are in their first lines; the common case needs no
+        // second look.
+        match sniff(&bytes) {
+            Some(Kind::BaselineFile) => {
+                if let Ok(file) = serde_json::from_slice::<BaselineFile>(&bytes) {
+                    return Baseline::from_file(path, file);
+                }
+            }
+            Some(Kind::Report) => {
+                if let Ok(doc) = serde_json::from_slice::<ReportDoc>(&bytes) {
+                    return Baseline::from_report(path, &doc);
+                }
+            }
+            _ => {}
+        }
         let input = Input::from_bytes(path.clone(), bytes);
         let not_results = match Baseline::from_results(&path, &input) {
-            Ok(baseline) if !looks_like_ours(input.bytes()) => return Ok(baseline),
-            Ok(baseline) => Ok(baseline),
-            Err(e) => Err(e),
+            Ok(baseline) if sniff(input.bytes()).is_none() => return Ok(baseline),
+            other => other,
         };
         let bytes = input.bytes();
         let peek: Option<Peek> = serde_json::from_slice(bytes).ok();
@@ -187,7 +201,7 @@ impl Baseline {
         });
         if marked {
             let file: BaselineFile = strict(&path, bytes)?;
-            Baseline::from_file(path, &file)
+            Baseline::from_file(path, file)
         } else if report {
             let doc: ReportDoc = strict(&path, bytes)?;
             Baseline::from_report(path, &doc)
@@ -197,7 +211,7 @@ impl Baseline {
     }
 
     /// The baseline of a file written by `scangate baseline create`, checked entry by entry.
-    pub fn from_file(path: impl Into<PathBuf>, file: &BaselineFile) -> Result<Baseline, Error> {
+    pub fn from_file(path: impl Into<PathBuf>, file: BaselineFile) -> Result<Baseline, Error> {
         let path = path.into();
         let invalid = |kind| Error::Invalid {
             path: path.clone(),
@@ -211,10 +225,10 @@ impl Baseline {
         }
         let mut sets: Vec<BaselineSet> = file
             .inputs
-            .iter()
+            .into_iter()
             .map(|i| BaselineSet {
-                identity: Some(i.input.clone()),
-                profiles: i.profiles.clone(),
+                identity: Some(i.input),
+                profiles: i.profiles,
                 failing: Vec::new(),
             })
             .collect();
@@ -229,18 +243,26 @@ impl Baseline {
                 )));
             }
         }
-        for (n, entry) in file.entries.iter().enumerate() {
+        // Every entry's input is one of the baseline's inputs (checked below): hash each once.
+        let keys: Vec<_> = sets
+            .iter()
+            .filter_map(|s| s.identity.as_ref().map(IdentityRecord::fingerprints))
+            .collect();
+        for (n, entry) in file.entries.into_iter().enumerate() {
             let ordinal = ordinal_of(&entry.fingerprint);
-            let expected = entry.input.fingerprints().control(
-                &entry.profile,
-                &entry.control_id,
-                ordinal.max(1),
-            );
+            let expected = match index.get(&entry.input) {
+                Some(&set) => keys[set].control(&entry.profile, &entry.control_id, ordinal.max(1)),
+                None => entry.input.fingerprints().control(
+                    &entry.profile,
+                    &entry.control_id,
+                    ordinal.max(1),
+                ),
+            };
             if ordinal == 0 || expected.as_str() != entry.fingerprint {
                 return Err(invalid(ErrorKind::Fingerprint {
                     index: n,
                     expected: expected.into(),
-                    found: entry.fingerprint.clone(),
+                    found: entry.fingerprint,
                 }));
             }
             let Some(&set) = index.get(&entry.input) else {
@@ -250,12 +272,12 @@ impl Baseline {
                 )));
             };
             sets[set].failing.push(BaselineControl {
-                profile: entry.profile.clone(),
-                control_id: entry.control_id.clone(),
+                profile: entry.profile,
+                control_id: entry.control_id,
                 ordinal,
                 status: entry.status.status(),
                 severity: entry.severity.into(),
-                title: entry.title.clone(),
+                title: entry.title,
             });
         }
         Ok(Baseline {
@@ -411,13 +433,19 @@ impl Baseline {
     }
 }
 
-/// Whether a document that parsed as results also carries the mark of a baseline file or a
-/// JSON report near its start (both write it in their first lines): such a file is read as
-/// what it says it is, never as results that happen to parse.
-fn looks_like_ours(bytes: &[u8]) -> bool {
+/// Which of our kinds the start of a document says it is: a baseline file and a JSON report
+/// write their marks in their first lines (`"kind": "scangate-baseline"`, `"schema_version"`).
+/// Only a hint: what a file really is, its full parse decides.
+fn sniff(bytes: &[u8]) -> Option<Kind> {
     let head = &bytes[..bytes.len().min(512)];
     let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    has(b"scangate-baseline") || has(b"\"schema_version\"")
+    if has(b"scangate-baseline") {
+        Some(Kind::BaselineFile)
+    } else if has(b"\"schema_version\"") {
+        Some(Kind::Report)
+    } else {
+        None
+    }
 }
 
 fn shape(json_path: String, message: String) -> ErrorKind {

@@ -17,7 +17,7 @@ use scangate_report::finding::IdentityRecord;
 use scangate_results::{Input, Summary};
 use serde_json::Value;
 
-use crate::support::{Built, DEFAULT_GATE, Spec, build_specs, fixture, render};
+use crate::support::{self, Built, DEFAULT_GATE, Spec, build_specs, fixture, render};
 use later_scan::{LaterScan, later_scan};
 
 const RHEL8: &str = "rhel-8_hardened.json";
@@ -471,4 +471,79 @@ fn a_report_against_a_baseline_is_the_next_baseline() {
     assert_eq!(next.kind, Kind::Report);
     // 112 failing, 5 fixed, 3 new.
     assert_eq!(next.failing_count(), 110);
+}
+
+/// Every golden fixture (duplicated ids, overlays, hostile text among them) against itself,
+/// as each kind of baseline: nothing new, nothing fixed, nothing gone, every failure still
+/// failing.
+#[test]
+fn every_golden_fixture_against_itself_changes_nothing() {
+    for fixture_name in support::GOLDEN {
+        let bytes = std::fs::read(fixture(fixture_name)).unwrap();
+        let input = Input::from_bytes("scan.json", bytes.clone());
+        let results = input.parse().unwrap();
+        let summary = Summary::new(&results);
+        let failing = summary
+            .controls
+            .iter()
+            .filter(|c| c.status.is_failing())
+            .count() as u64;
+        for baseline in [
+            baseline_results(&bytes),
+            baseline_file(&bytes),
+            baseline_report(&bytes),
+        ] {
+            let change = compare(&baseline, &bytes);
+            let counts = change.counts();
+            assert_eq!(
+                (
+                    counts.new.total,
+                    counts.fixed,
+                    counts.gone,
+                    counts.still_failing
+                ),
+                (0, 0, 0, failing),
+                "{fixture_name} against itself as {:?}",
+                baseline.kind
+            );
+        }
+    }
+}
+
+/// Copies of one control id are told apart by their ordinal, as their fingerprints are: one
+/// more copy of a failing control is one new failure, the others still failing.
+#[test]
+fn duplicated_ids_compare_copy_by_copy() {
+    let with_copies = |n: usize| {
+        let mut edge = doc("synthetic/edge_cases.json");
+        let controls = edge["profiles"][0]["controls"].as_array_mut().unwrap();
+        let mut copy = controls
+            .iter()
+            .find(|c| c["id"] == "C40-dup-id")
+            .unwrap()
+            .clone();
+        copy["results"][0]["status"] = "failed".into();
+        controls.retain(|c| c["id"] != "C40-dup-id");
+        controls.extend(std::iter::repeat_n(copy, n));
+        bytes(&edge)
+    };
+    let (three, four) = (with_copies(3), with_copies(4));
+    for baseline in [baseline_results(&three), baseline_file(&three)] {
+        let change = compare(&baseline, &four);
+        let new = ids(&four, &change, State::New);
+        assert_eq!(
+            new,
+            BTreeSet::from(["C40-dup-id".to_owned()]),
+            "{:?}",
+            baseline.kind
+        );
+        assert_eq!(change.indices(State::New).len(), 1);
+        let still: Vec<String> = ids(&four, &change, State::StillFailing)
+            .into_iter()
+            .filter(|id| id == "C40-dup-id")
+            .collect();
+        assert_eq!(still.len(), 1, "the id, once in the set");
+        let back = compare(&baseline_results(&four), &three);
+        assert_eq!(back.counts().gone, 1, "the fourth copy is gone");
+    }
 }
