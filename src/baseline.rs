@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use scangate_pipeline::{Batch, Gate, Run, Source};
 use scangate_report::baseline::{Baseline, BaselineFile, baseline_schema};
+use scangate_report::untrusted::terminal;
 use scangate_results::Severity;
 use scangate_threshold::Bucket;
 
@@ -48,12 +49,16 @@ fn create(args: BaselineCreateArgs) -> Result<Outcome> {
     })
 }
 
-/// Reads `--baseline`, if given.
+/// Reads `--baseline`, if given. Its error can quote the file (a found value, a key), and the
+/// file may come from a pod or a pull request: it reaches the terminal through the text policy.
 pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>> {
     let Some(path) = &args.baseline else {
         return Ok(None);
     };
-    Ok(Some(Baseline::load(path)?))
+    match Baseline::load(path) {
+        Ok(baseline) => Ok(Some(baseline)),
+        Err(e) => Err(anyhow::anyhow!("{}", terminal::line(&e.to_string()))),
+    }
 }
 
 /// Adds `--fail-on-new`'s rules to the gate, and refuses a gate on change without a
@@ -104,10 +109,11 @@ pub fn complete_gate(
     Ok(())
 }
 
-/// Prints what the comparison with the baseline could not do, on stderr.
+/// Prints what the comparison with the baseline could not do, on stderr. The warnings name
+/// inputs and profiles, which are the scan's (or the baseline's) to choose.
 pub fn print_warnings(run: &Run<'_>) {
     for warning in run.change_warnings() {
-        crate::warnings::line(&warning.to_string());
+        crate::warnings::line(&terminal::line(&warning.to_string()));
     }
     let unmatched = run.unmatched_baseline_inputs();
     if let Some(baseline) = run.baseline()
@@ -120,10 +126,10 @@ pub fn print_warnings(run: &Run<'_>) {
         } else {
             String::new()
         };
-        crate::warnings::line(&format!(
+        crate::warnings::line(&terminal::line(&format!(
             "{}: no input of this run is {}{more}: its failing controls were not compared",
             baseline.path.display(),
             names.join(", "),
-        ));
+        )));
     }
 }

@@ -514,3 +514,31 @@ fn committed_baselines_are_recreated_byte_for_byte() {
     );
     assert!(ran.stdout.contains("0 new, 0 fixed"), "{}", ran.stdout);
 }
+
+/// A baseline is as hostile as the scans it came from: what its errors and warnings quote
+/// reaches the terminal without escape sequences.
+#[test]
+fn hostile_baselines_reach_the_terminal_inert() {
+    let dir = workspace();
+    let dir = dir.path();
+    let esc = "\u{1b}]0;pwned\u{7}\u{1b}[31m";
+    let report = serde_json::json!({
+        "schema_version": 1, "tool": {"name": "scangate", "version": "0"},
+        "inputs": [{"name": "scan.json", "origin": {"kind": "file", "path": "scan.json"},
+            "profiles": [{"name": format!("other{esc}")}],
+            "controls": [{"id": "C-1", "profile": "p", "status": format!("failed{esc}"),
+                "severity": "high", "title": null}]}]
+    });
+    std::fs::write(dir.join("bad.json"), report.to_string()).unwrap();
+    let ran = exits(dir, &["check", "-i", "scan.json", "--baseline", "bad.json"], 2);
+    assert!(ran.stderr.contains("at inputs[0].controls[0].status"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'), "{:?}", ran.stderr);
+
+    let mut report = report;
+    report["inputs"][0]["controls"][0]["status"] = "failed".into();
+    report["inputs"][0]["controls"][0]["profile"] = format!("other{esc}").into();
+    std::fs::write(dir.join("other.json"), report.to_string()).unwrap();
+    let ran = exits(dir, &["check", "-i", "scan.json", "--baseline", "other.json", "-q"], 1);
+    assert!(ran.stderr.starts_with("warning: other.json has no results of profile"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'), "{:?}", ran.stderr);
+}
