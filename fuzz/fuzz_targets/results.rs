@@ -115,6 +115,7 @@ fn unreadable(message: &str) {
             errors: &errors,
             profiles: &[],
             threshold,
+            baseline: None,
         };
         for format in Format::ALL {
             let mut out = Vec::new();
@@ -141,6 +142,7 @@ fuzz_target!(|data: &[u8]| {
         name: "fuzz.json",
         summary: &summary,
         verdict: &verdict,
+        change: None,
     }];
     for quiet in [false, true] {
         let options = CheckOptions {
@@ -169,12 +171,14 @@ fuzz_target!(|data: &[u8]| {
         results: &results,
         summary: &summary,
         verdict: gate.then_some(&verdict),
+        change: None,
     }];
     let report = Report {
         inputs: &inputs,
         errors: &[],
         profiles: &profiles,
         threshold: gate.then_some("thresholds/default.yml (built in)"),
+        baseline: None,
     };
     for format in Format::ALL {
         let mut out = Vec::new();

@@ -530,15 +530,40 @@ fn hostile_baselines_reach_the_terminal_inert() {
                 "severity": "high", "title": null}]}]
     });
     std::fs::write(dir.join("bad.json"), report.to_string()).unwrap();
-    let ran = exits(dir, &["check", "-i", "scan.json", "--baseline", "bad.json"], 2);
-    assert!(ran.stderr.contains("at inputs[0].controls[0].status"), "{}", ran.stderr);
-    assert!(!ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'), "{:?}", ran.stderr);
+    let ran = exits(
+        dir,
+        &["check", "-i", "scan.json", "--baseline", "bad.json"],
+        2,
+    );
+    assert!(
+        ran.stderr.contains("at inputs[0].controls[0].status"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'),
+        "{:?}",
+        ran.stderr
+    );
 
     let mut report = report;
     report["inputs"][0]["controls"][0]["status"] = "failed".into();
     report["inputs"][0]["controls"][0]["profile"] = format!("other{esc}").into();
     std::fs::write(dir.join("other.json"), report.to_string()).unwrap();
-    let ran = exits(dir, &["check", "-i", "scan.json", "--baseline", "other.json", "-q"], 1);
-    assert!(ran.stderr.starts_with("warning: other.json has no results of profile"), "{}", ran.stderr);
-    assert!(!ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'), "{:?}", ran.stderr);
+    let ran = exits(
+        dir,
+        &["check", "-i", "scan.json", "--baseline", "other.json", "-q"],
+        1,
+    );
+    assert!(
+        ran.stderr
+            .starts_with("warning: other.json has no results of profile"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains('\u{1b}') && !ran.stderr.contains('\u{7}'),
+        "{:?}",
+        ran.stderr
+    );
 }
