@@ -66,7 +66,7 @@ pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>> {
 pub fn complete_gate(
     gate: &mut Gate,
     fail_on_new: Option<NewSeverity>,
-    baseline: Option<&Baseline>,
+    has_baseline: bool,
 ) -> Result<()> {
     if let Some(severity) = fail_on_new {
         let buckets: &[Bucket] = match severity {
@@ -92,7 +92,7 @@ pub fn complete_gate(
             gate.threshold.tighten_new_max(bucket, 0);
         }
     }
-    if baseline.is_none() && gate.threshold.needs_baseline() {
+    if !has_baseline && gate.threshold.needs_baseline() {
         let mut buckets: Vec<Bucket> = gate.threshold.new_max.iter().map(|(b, _)| *b).collect();
         buckets.sort();
         let keys: Vec<String> = buckets

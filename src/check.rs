@@ -27,16 +27,17 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
     // baseline still stops the run before anything is gated.
     let mut threshold = crate::threshold::resolve(&args.threshold)?;
     let reports = reports::parse(&args.reports.reports, &args.reports.templates)?;
-    if args.baseline.baseline.is_none() {
-        crate::baseline::complete_gate(&mut threshold, args.fail_on_new, None)?;
-    }
+    crate::baseline::complete_gate(
+        &mut threshold,
+        args.fail_on_new,
+        args.baseline.baseline.is_some(),
+    )?;
     let inputs = args.inputs.input;
     let (baseline, batch) = rayon::join(
         || crate::baseline::load(&args.baseline),
         || Batch::read(inputs.into_iter().map(Source::file)),
     );
     let baseline = baseline?;
-    crate::baseline::complete_gate(&mut threshold, args.fail_on_new, baseline.as_ref())?;
     let plan = Plan {
         gate: Some(threshold),
         baseline,

@@ -94,7 +94,7 @@ mod imp {
         let baseline = crate::baseline::load(&args.baseline)?;
         let gate = if gated {
             let mut gate = crate::threshold::resolve(&args.threshold)?;
-            crate::baseline::complete_gate(&mut gate, None, baseline.as_ref())?;
+            crate::baseline::complete_gate(&mut gate, None, baseline.is_some())?;
             Some(gate)
         } else {
             None

@@ -102,7 +102,10 @@ impl<'a> Report<'a> {
             },
             threshold: self.threshold,
             passed: self.passed(),
-            baseline: self.baseline.map(|b| BaselineView::new(b, self.inputs)),
+            baseline: self
+                .baseline
+                .zip(self.change_counts())
+                .map(|(b, counts)| BaselineView::new(b, &counts)),
             profiles: ProfilesView(self.profiles),
             inputs: self
                 .inputs
@@ -137,11 +140,7 @@ pub struct BaselineView {
 }
 
 impl BaselineView {
-    fn new(baseline: &Baseline, inputs: &[ReportInput<'_>]) -> Self {
-        let mut total = ChangeCounts::default();
-        for change in inputs.iter().filter_map(|i| i.change) {
-            total.merge(&change.counts());
-        }
+    fn new(baseline: &Baseline, total: &ChangeCounts) -> Self {
         BaselineView {
             path: baseline.path.display().to_string(),
             kind: match baseline.kind {
@@ -149,7 +148,7 @@ impl BaselineView {
                 crate::baseline::Kind::Report => "report",
                 crate::baseline::Kind::Results => "results",
             },
-            counts: ChangeCountsView::new(&total),
+            counts: ChangeCountsView::new(total),
         }
     }
 }
@@ -158,7 +157,7 @@ impl BaselineView {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ChangeCountsView {
     /// Failing now, not failing in the baseline: by severity and in total.
-    pub new: NewCountsView,
+    pub new: BucketCounts,
     /// Failing now and in the baseline.
     pub still_failing: u64,
     /// Failing in the baseline, not failing now.
@@ -167,21 +166,11 @@ pub struct ChangeCountsView {
     pub gone: u64,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct NewCountsView {
-    pub critical: u64,
-    pub high: u64,
-    pub medium: u64,
-    pub low: u64,
-    pub none: u64,
-    pub total: u64,
-}
-
 impl ChangeCountsView {
     pub fn new(counts: &ChangeCounts) -> Self {
         let n = counts.new;
         ChangeCountsView {
-            new: NewCountsView {
+            new: BucketCounts {
                 critical: n.critical,
                 high: n.high,
                 medium: n.medium,

@@ -369,14 +369,7 @@ fn later_against_baseline() -> Built {
 #[test]
 fn golden_reports_against_a_baseline() {
     let built = later_against_baseline();
-    for format in [
-        Format::Markdown,
-        Format::Junit,
-        Format::Sarif,
-        Format::Html,
-        Format::Json,
-        Format::CodeQuality,
-    ] {
+    for format in Format::ALL {
         let (out, rendered) = render(format, &built);
         assert!(
             rendered.warnings.is_empty(),
@@ -514,19 +507,7 @@ fn every_golden_fixture_against_itself_changes_nothing() {
 /// more copy of a failing control is one new failure, the others still failing.
 #[test]
 fn duplicated_ids_compare_copy_by_copy() {
-    let with_copies = |n: usize| {
-        let mut edge = doc("synthetic/edge_cases.json");
-        let controls = edge["profiles"][0]["controls"].as_array_mut().unwrap();
-        let mut copy = controls
-            .iter()
-            .find(|c| c["id"] == "C40-dup-id")
-            .unwrap()
-            .clone();
-        copy["results"][0]["status"] = "failed".into();
-        controls.retain(|c| c["id"] != "C40-dup-id");
-        controls.extend(std::iter::repeat_n(copy, n));
-        bytes(&edge)
-    };
+    let with_copies = |n: usize| bytes(&support::edge_cases_with_failing_copies(n));
     let (three, four) = (with_copies(3), with_copies(4));
     for baseline in [baseline_results(&three), baseline_file(&three)] {
         let change = compare(&baseline, &four);

@@ -197,20 +197,8 @@ fn levels_follow_severity_and_results_are_ordered_by_it() {
 
 #[test]
 fn duplicated_ids_share_a_rule_and_keep_apart_by_their_ordinal() {
-    // As in saf, of n copies of an id the n - 1 later ones count, with the first one's
-    // results: make it three copies, the first failing.
-    let mut edge: Value =
-        serde_json::from_slice(&std::fs::read(fixture("synthetic/edge_cases.json")).unwrap())
-            .unwrap();
-    let controls = edge["profiles"][0]["controls"].as_array_mut().unwrap();
-    let mut copy = controls
-        .iter()
-        .find(|c| c["id"] == "C40-dup-id")
-        .unwrap()
-        .clone();
-    copy["results"][0]["status"] = "failed".into();
-    controls.retain(|c| c["id"] != "C40-dup-id");
-    controls.extend([copy.clone(), copy.clone(), copy]);
+    // Three copies, failing: two count.
+    let edge = support::edge_cases_with_failing_copies(3);
     let log = sarif(&build_specs(
         vec![Spec::file("edge.json", bytes(&edge))],
         None,

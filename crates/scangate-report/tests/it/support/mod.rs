@@ -20,6 +20,25 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// `synthetic/edge_cases.json` with `n` copies of its duplicated control `C40-dup-id`, the
+/// first result of each failing. As in saf, of n copies the n - 1 later ones count, with the
+/// first one's results.
+pub fn edge_cases_with_failing_copies(n: usize) -> serde_json::Value {
+    let mut edge: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("synthetic/edge_cases.json")).unwrap())
+            .unwrap();
+    let controls = edge["profiles"][0]["controls"].as_array_mut().unwrap();
+    let mut copy = controls
+        .iter()
+        .find(|c| c["id"] == "C40-dup-id")
+        .unwrap()
+        .clone();
+    copy["results"][0]["status"] = "failed".into();
+    controls.retain(|c| c["id"] != "C40-dup-id");
+    controls.extend(std::iter::repeat_n(copy, n));
+    edge
+}
+
 /// The inputs of a report and its gate, owned; [`Built::with`] lends the report, built by
 /// the same pipeline as the CLI's.
 pub struct Built {
