@@ -1,0 +1,8 @@
+//! Accepted risk for scangate: InSpec waiver files and SAF CLI attestation files.
+
+pub mod model;
+
+pub use model::{
+    Attestation, Attestations, AttestedStatus, Frequency, Scope, Target, Unit, Waiver, Waivers,
+    When, WhenValue,
+};
