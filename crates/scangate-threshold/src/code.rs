@@ -8,7 +8,7 @@ use std::str::FromStr;
 use scangate_results::Status;
 use serde::{Serialize, Serializer};
 
-use crate::model::Bucket;
+use crate::model::{Accepted, Bucket};
 
 /// Which way a limit bounds its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +52,8 @@ pub enum Rule {
     /// At most this many new failures (failing now, not in the baseline), in total or of one
     /// severity: `new.high.max`.
     New { bucket: Bucket },
+    /// At most this many controls decided by accepted risk: `waived.total.max`.
+    Accepted(Accepted),
 }
 
 /// A rule's code, e.g. `compliance-min`, `failed-critical-max`, `passed-total-exact`,
@@ -75,6 +77,7 @@ impl RuleCode {
                 format!("{}-{}-controls", status_word(status), bucket.key())
             }
             Rule::New { bucket } => format!("new-{}-max", bucket.key()),
+            Rule::Accepted(kind) => format!("{}-total-max", kind.key()),
         };
         RuleCode { rule, text }
     }
@@ -106,13 +109,15 @@ impl RuleCode {
                 format!("{}.{}.controls", status.key(), bucket.key())
             }
             Rule::New { bucket } => format!("new.{}.max", bucket.key()),
+            Rule::Accepted(kind) => format!("{}.total.max", kind.key()),
         }
     }
 
-    /// The bucket a count or control-list rule applies to; `None` for compliance.
+    /// The bucket a count or control-list rule applies to; `None` for compliance and
+    /// accepted risk (which counts controls of every status).
     pub fn bucket(&self) -> Option<Bucket> {
         match self.rule {
-            Rule::Compliance(_) => None,
+            Rule::Compliance(_) | Rule::Accepted(_) => None,
             Rule::Count { bucket, .. } | Rule::Controls { bucket, .. } | Rule::New { bucket } => {
                 Some(bucket)
             }
@@ -140,6 +145,11 @@ impl FromStr for RuleCode {
         let rule = if head == "compliance" {
             match Bound::from_word(last) {
                 Some(bound @ (Bound::Min | Bound::Max)) => Rule::Compliance(bound),
+                _ => return Err(not()),
+            }
+        } else if let Some(kind) = head.strip_suffix("-total").and_then(Accepted::from_key) {
+            match last {
+                "max" => Rule::Accepted(kind),
                 _ => return Err(not()),
             }
         } else if let Some(bucket) = head.strip_prefix("new-") {
@@ -203,6 +213,7 @@ mod tests {
         for bucket in Bucket::ALL {
             rules.push(Rule::New { bucket });
         }
+        rules.extend(Accepted::ALL.map(Rule::Accepted));
         for status in Status::ALL {
             for bucket in Bucket::ALL {
                 rules.push(Rule::Controls { status, bucket });
@@ -229,6 +240,9 @@ mod tests {
             "new-total-min",
             "new-foo-max",
             "new-max",
+            "waived-total-min",
+            "waived-high-max",
+            "attested-max",
             "-failed-total-max",
             "",
         ] {

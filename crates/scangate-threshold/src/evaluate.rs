@@ -7,7 +7,7 @@ use scangate_results::{Severity, Status, Summary};
 use serde::Serialize;
 
 use crate::code::{Bound, Rule, RuleCode};
-use crate::model::{Bucket, Threshold};
+use crate::model::{Accepted, Bucket, Threshold};
 
 /// What a rule requires.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -186,6 +186,34 @@ pub fn evaluate_change(
     threshold: &Threshold,
     new_failures: Option<&[usize]>,
 ) -> Verdict {
+    evaluate_with(
+        summary,
+        threshold,
+        &Facts {
+            new_failures,
+            ..Facts::default()
+        },
+    )
+}
+
+/// What the gate knows beyond the summary: which controls are new failures (with a
+/// baseline) and which a waiver or an attestation decided. Each list holds indices into
+/// [`Summary::controls`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    /// `None`: no baseline, so `new.*` rules fail (compat:gate-on-change).
+    pub new_failures: Option<&'a [usize]>,
+    /// Controls a current `run: false` waiver made Not Applicable.
+    pub waived: &'a [usize],
+    /// Controls whose status a current attestation decided.
+    pub attested: &'a [usize],
+}
+
+/// [`evaluate`] with what the gate knows beyond the summary: new failures for `new.*`
+/// rules, and the controls accepted risk decided for `waived.total.max` and
+/// `attested.total.max` (which come last).
+pub fn evaluate_with(summary: &Summary<'_>, threshold: &Threshold, facts: &Facts<'_>) -> Verdict {
+    let new_failures = facts.new_failures;
     let mut outcomes = Vec::with_capacity(threshold.rule_count());
     let indices = |pred: &dyn Fn(&scangate_results::Evaluated<'_>) -> bool| -> Vec<usize> {
         summary
@@ -449,6 +477,45 @@ pub fn evaluate_change(
             },
         };
         outcomes.push(outcome);
+    }
+    for kind in Accepted::ALL {
+        let Some(max) = threshold.accepted_max(kind) else {
+            continue;
+        };
+        let code = RuleCode::new(Rule::Accepted(kind));
+        let key = code.key();
+        let controls = match kind {
+            Accepted::Waived => facts.waived,
+            Accepted::Attested => facts.attested,
+        };
+        let actual = controls.len() as u64;
+        let passed = actual <= max;
+        let (what, how) = match kind {
+            Accepted::Waived => ("waived", "waived (Not Applicable by a waiver)"),
+            Accepted::Attested => ("attested", "decided by an attestation"),
+        };
+        let message = if passed {
+            format!("{actual} {what}, at most {max}")
+        } else {
+            format!(
+                "{key}: {actual} control{} {how}, more than the {max} allowed",
+                if actual == 1 { "" } else { "s" }
+            )
+        };
+        outcomes.push(RuleOutcome {
+            code,
+            key,
+            limit: Limit::AtMost(max as f64),
+            actual: Actual::Count(actual),
+            passed,
+            message,
+            controls: if passed {
+                Vec::new()
+            } else {
+                controls.to_vec()
+            },
+            missing: Vec::new(),
+        });
     }
     Verdict { outcomes }
 }

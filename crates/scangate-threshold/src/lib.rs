@@ -41,9 +41,11 @@ use std::path::{Path, PathBuf};
 
 pub use code::{Bound, NotARuleCode, Rule, RuleCode};
 pub use error::{Error, ErrorKind, Problem};
-pub use evaluate::{Actual, Limit, RuleOutcome, Verdict, evaluate, evaluate_change};
+pub use evaluate::{
+    Actual, Facts, Limit, RuleOutcome, Verdict, evaluate, evaluate_change, evaluate_with,
+};
 pub use generate::{GenerateOptions, Generated, generate};
-pub use model::{Bucket, Limits, Threshold};
+pub use model::{Accepted, Bucket, Limits, Threshold};
 pub use raw::Pos;
 pub use scangate_results::Summary;
 

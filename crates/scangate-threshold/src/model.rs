@@ -69,6 +69,36 @@ pub struct Threshold {
     /// baseline. They need a baseline to be judged.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub new_max: Vec<(Bucket, u64)>,
+    /// Ceilings on accepted risk (`waived.total.max`, `attested.total.max`): how many controls
+    /// a waiver or an attestation may decide.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted_max: Vec<(Accepted, u64)>,
+}
+
+/// Which kind of accepted risk a `waived`/`attested` rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accepted {
+    /// Controls a current `run: false` waiver made Not Applicable.
+    Waived,
+    /// Controls whose status a current attestation decided.
+    Attested,
+}
+
+impl Accepted {
+    pub const ALL: [Accepted; 2] = [Accepted::Waived, Accepted::Attested];
+
+    /// The threshold key: `waived`, `attested`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Accepted::Waived => "waived",
+            Accepted::Attested => "attested",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Accepted> {
+        Accepted::ALL.into_iter().find(|a| a.key() == key)
+    }
 }
 
 impl Threshold {
@@ -111,6 +141,14 @@ impl Threshold {
         }
     }
 
+    /// The ceiling on controls decided by accepted risk of `kind`, if one was set.
+    pub fn accepted_max(&self, kind: Accepted) -> Option<u64> {
+        self.accepted_max
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, max)| *max)
+    }
+
     /// True when some rule is about change, so the run needs a baseline.
     pub fn needs_baseline(&self) -> bool {
         !self.new_max.is_empty()
@@ -119,6 +157,7 @@ impl Threshold {
     /// How many rules this threshold evaluates.
     pub fn rule_count(&self) -> usize {
         self.new_max.len()
+            + self.accepted_max.len()
             + usize::from(self.compliance_min.is_some())
             + usize::from(self.compliance_max.is_some())
             + self

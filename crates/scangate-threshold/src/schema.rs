@@ -81,6 +81,15 @@ struct NewLimits {
     none: Option<NewLimit>,
 }
 
+/// A ceiling on controls decided by accepted risk, counted over every severity.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(deny_unknown_fields)]
+struct AcceptedLimits {
+    /// At most this many controls (`total.max`).
+    total: Option<NewLimit>,
+}
+
 /// A scangate (and SAF CLI) threshold file.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -100,6 +109,10 @@ struct ThresholdFile {
     no_impact: Option<StatusLimits>,
     /// New failures against a baseline (needs `--baseline`).
     new: Option<NewLimits>,
+    /// Controls a current `run: false` waiver made Not Applicable (`--waivers`). scangate only.
+    waived: Option<AcceptedLimits>,
+    /// Controls whose status a current attestation decided (`--attestations`). scangate only.
+    attested: Option<AcceptedLimits>,
 }
 
 /// The schema as a JSON value.
@@ -124,6 +137,8 @@ pub fn threshold_schema() -> Value {
         format!("^({statuses})\\.({buckets})$"): {"$ref": "#/$defs/BucketLimits"},
         format!("^new\\.({buckets})\\.max$"): count,
         format!("^new\\.({buckets})$"): {"$ref": "#/$defs/NewLimit"},
+        "^(waived|attested)\\.total\\.max$": count,
+        "^(waived|attested)\\.total$": {"$ref": "#/$defs/NewLimit"},
     });
     let status_patterns = json!({
         format!("^({buckets})\\.(min|max)$"): count,
@@ -136,6 +151,9 @@ pub fn threshold_schema() -> Value {
     }
     if let Some(new) = schema.pointer_mut("/$defs/NewLimits") {
         new["patternProperties"] = json!({format!("^({buckets})\\.max$"): count});
+    }
+    if let Some(accepted) = schema.pointer_mut("/$defs/AcceptedLimits") {
+        accepted["patternProperties"] = json!({"^total\\.max$": count});
     }
     schema["$id"] = json!("https://scangate.dev/schemas/threshold.json");
     schema

@@ -8,20 +8,24 @@ use std::collections::HashMap;
 use scangate_results::{Severity, Status};
 
 use crate::error::Problem;
-use crate::model::{Bucket, Threshold};
+use crate::model::{Accepted, Bucket, Threshold};
 use crate::raw::{Node, Pos, Value};
 
-/// `compliance`, the status keys in saf's order, then `new`.
+/// `compliance`, the status keys in saf's order, then `new`, `waived` and `attested`.
 const ROOT_KEYS: &[&str] = &{
-    let mut keys = ["compliance"; Status::ALL.len() + 2];
+    let mut keys = ["compliance"; Status::ALL.len() + 4];
     let mut i = 0;
     while i < Status::ALL.len() {
         keys[i + 1] = Status::ALL[i].key();
         i += 1;
     }
     keys[i + 1] = "new";
+    keys[i + 2] = Accepted::Waived.key();
+    keys[i + 3] = Accepted::Attested.key();
     keys
 };
+/// Accepted risk is counted over every severity: one bucket, `total`.
+const ACCEPTED_KEYS: &[&str] = &["total"];
 const COMPLIANCE_KEYS: &[&str] = &["min", "max"];
 /// `total`, then the severity keys.
 const STATUS_KEYS: &[&str] = &{
@@ -70,6 +74,9 @@ enum Level {
     /// `new`: failures that are not in the baseline.
     New,
     NewLimits(Bucket),
+    /// `waived` or `attested`: controls decided by accepted risk.
+    Accepted(Accepted),
+    AcceptedLimits(Accepted),
 }
 
 struct Checker {
@@ -177,10 +184,16 @@ impl Checker {
                 Level::New => {
                     "a mapping with `total`, `critical`, `high`, `medium`, `low` or `none`"
                 }
-                Level::NewLimits(_) => "a mapping with `max`",
+                Level::NewLimits(_) | Level::AcceptedLimits(_) => "a mapping with `max`",
+                Level::Accepted(_) => "a mapping with `total`",
             };
             let hint = match (level, &node.value) {
-                (Level::Limits(_, Bucket::Severity(_)) | Level::NewLimits(_), Value::Int(n)) => {
+                (
+                    Level::Limits(_, Bucket::Severity(_))
+                    | Level::NewLimits(_)
+                    | Level::AcceptedLimits(_),
+                    Value::Int(n),
+                ) => {
                     format!("; for a ceiling write `{prefix}.max: {n}`")
                 }
                 _ => String::new(),
@@ -214,11 +227,51 @@ impl Checker {
             Level::Root => match word {
                 "compliance" => Level::Compliance,
                 "new" => Level::New,
-                w => match Status::from_key(w) {
-                    Some(s) => Level::Status(s),
-                    None => return self.unknown(key_pos, prefix, word, ROOT_KEYS),
+                w => match (Status::from_key(w), Accepted::from_key(w)) {
+                    (Some(s), _) => Level::Status(s),
+                    (None, Some(kind)) => Level::Accepted(kind),
+                    (None, None) => return self.unknown(key_pos, prefix, word, ROOT_KEYS),
                 },
             },
+            Level::Accepted(kind) => match word {
+                "total" => Level::AcceptedLimits(kind),
+                w if Bucket::from_key(w).is_some() => {
+                    return self.problem(
+                        key_pos,
+                        &path,
+                        format!(
+                            "unknown key: accepted risk is counted over every severity; did you \
+                             mean `{}`?",
+                            join(prefix, "total")
+                        ),
+                    );
+                }
+                _ => return self.unknown(key_pos, prefix, word, ACCEPTED_KEYS),
+            },
+            Level::AcceptedLimits(kind) => {
+                if !NEW_LIMIT_KEYS.contains(&word) {
+                    let message = match word {
+                        "min" | "controls" => format!(
+                            "unknown key: accepted risk only has a ceiling; did you mean `{}`?",
+                            join(prefix, "max")
+                        ),
+                        _ => return self.unknown(key_pos, prefix, word, NEW_LIMIT_KEYS),
+                    };
+                    return self.problem(key_pos, &path, message);
+                }
+                if !rest.is_empty() {
+                    return self.problem(
+                        key_pos,
+                        &join(&path, &rest.join(".")),
+                        format!("unknown key: `{path}` is a value, not a mapping"),
+                    );
+                }
+                if let Some(n) = self.count(&path, node) {
+                    self.mark(&path, key_pos);
+                    self.threshold.accepted_max.push((kind, n));
+                }
+                return;
+            }
             Level::Status(status) => match Bucket::from_key(word) {
                 Some(Bucket::Total) if rest.is_empty() && !matches!(node.value, Value::Map(_)) => {
                     // saf's scalar form: `failed.total: 3` means exactly 3.

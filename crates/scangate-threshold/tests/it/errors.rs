@@ -49,6 +49,13 @@ const CASES: &[(&str, &str)] = &[
         "new failures, set twice",
         "new.total.max: 1\nnew:\n  total: {max: 2}\n",
     ),
+    (
+        "accepted risk with a floor",
+        "waived:\n  total:\n    min: 1\n",
+    ),
+    ("accepted risk by severity", "attested.high.max: 0\n"),
+    ("accepted risk as a number", "waived.total: 3\n"),
+    ("accepted risk misspelt", "waivd.total.max: 3\n"),
     ("yaml syntax", "compliance:\n  min: [80\n"),
     ("tabs", "compliance:\n\tmin: 80\n"),
 ];

@@ -189,4 +189,38 @@ proptest! {
         prop_assert!(!unjudged.passed(), "a change rule passed without a baseline");
         prop_assert!(unjudged.outcomes[0].message.contains("--baseline"));
     }
+
+    /// `waived.total.max` and `attested.total.max` count exactly the controls the gate was
+    /// told accepted risk decided, whatever their status, and list them when they fail;
+    /// with no waivers or attestations nothing is accepted and the rule passes.
+    #[test]
+    fn accepted_risk_ceilings_count_what_was_accepted(
+        specs in prop::collection::vec(spec(), 1..40),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+        max in 0u64..4,
+        waived in any::<bool>(),
+    ) {
+        use scangate_threshold::{Facts, evaluate_with};
+        let input = document(&specs);
+        let results = input.parse().unwrap();
+        let summary = Summary::new(&results);
+        let mut accepted: Vec<usize> =
+            picks.iter().map(|p| p.index(summary.controls.len())).collect();
+        accepted.sort_unstable();
+        accepted.dedup();
+        let key = if waived { "waived" } else { "attested" };
+        let threshold = load(&format!("{key}.total.max: {max}"), "t.yml").unwrap();
+        let facts = if waived {
+            Facts { waived: &accepted, ..Facts::default() }
+        } else {
+            Facts { attested: &accepted, ..Facts::default() }
+        };
+        let verdict = evaluate_with(&summary, &threshold, &facts);
+        let fails = accepted.len() as u64 > max;
+        prop_assert_eq!(verdict.outcomes.len(), 1);
+        prop_assert_eq!(verdict.passed(), !fails);
+        prop_assert_eq!(verdict.outcomes[0].code.as_str(), format!("{key}-total-max"));
+        prop_assert_eq!(&verdict.outcomes[0].controls, &if fails { accepted.clone() } else { Vec::new() });
+        prop_assert!(evaluate(&summary, &threshold).passed(), "nothing accepted, yet the ceiling failed");
+    }
 }
