@@ -172,6 +172,7 @@ fuzz_target!(|data: &[u8]| {
         summary: &summary,
         verdict: gate.then_some(&verdict),
         change: None,
+        risk: None,
     }];
     let report = Report {
         inputs: &inputs,

@@ -9,7 +9,8 @@ use scangate_report::check::Gated;
 use scangate_report::finding::{self, IdentityRecord};
 use scangate_report::{Report, ReportInput, UnreadableInput};
 use scangate_results::{Error, Input, ProfileAggregate, Results, Summary, aggregate};
-use scangate_threshold::{Threshold, Verdict};
+use scangate_risk::{AcceptedRisk, Clock, InputRisk, Target};
+use scangate_threshold::{Facts, Threshold, Verdict};
 
 use crate::Source;
 
@@ -102,6 +103,25 @@ impl Batch {
         baseline: Option<&Baseline>,
         f: impl FnOnce(&Run<'_>) -> R,
     ) -> R {
+        self.run_with(
+            gate,
+            &Context {
+                baseline,
+                risk: None,
+            },
+            f,
+        )
+    }
+
+    /// [`Batch::run`] with everything a run can be judged against: a baseline, and waivers
+    /// and attestations, applied to each input before it is counted.
+    pub fn run_with<R>(
+        &self,
+        gate: Option<&Gate>,
+        context: &Context<'_>,
+        f: impl FnOnce(&Run<'_>) -> R,
+    ) -> R {
+        let baseline = context.baseline;
         let parsed: Vec<(usize, &Input, Result<Results<'_>, Error>)> = self
             .entries
             .par_iter()
@@ -124,7 +144,6 @@ impl Batch {
                 Err(e) => parse_errors.push((i, e)),
             }
         }
-        let summaries: Vec<Summary<'_>> = results.par_iter().map(Summary::new).collect();
         let identities: Vec<IdentityRecord> = finding::keyed(readable.iter().map(|&i| {
             let source = &self.entries[i].source;
             (source.report_origin(), source.name())
@@ -132,6 +151,25 @@ impl Batch {
         .iter()
         .map(|keys| keys.record().clone())
         .collect();
+        // Accepted risk changes statuses, so it comes before anything is counted.
+        let risks: Option<Vec<InputRisk>> = context.risk.map(|(risk, clock)| {
+            results
+                .par_iter_mut()
+                .zip(&identities)
+                .map(|(results, identity)| {
+                    scangate_risk::apply(results, &target(identity), risk, clock)
+                })
+                .collect()
+        });
+        let results = results;
+        let summaries: Vec<Summary<'_>> = results.par_iter().map(Summary::new).collect();
+        let decided: Option<Vec<(Vec<usize>, Vec<usize>)>> = risks.as_ref().map(|risks| {
+            risks
+                .iter()
+                .zip(&summaries)
+                .map(|(risk, summary)| risk.decided(summary))
+                .collect()
+        });
         let changes: Option<Vec<InputChange>> = baseline.map(|baseline| {
             identities
                 .par_iter()
@@ -145,7 +183,16 @@ impl Batch {
                 .enumerate()
                 .map(|(k, s)| {
                     let new = changes.as_ref().map(|c| c[k].new_failures());
-                    scangate_threshold::evaluate_change(s, &gate.threshold, new.as_deref())
+                    let (waived, attested) = decided
+                        .as_ref()
+                        .map(|d| (d[k].0.as_slice(), d[k].1.as_slice()))
+                        .unwrap_or_default();
+                    let facts = Facts {
+                        new_failures: new.as_deref(),
+                        waived,
+                        attested,
+                    };
+                    scangate_threshold::evaluate_with(s, &gate.threshold, &facts)
                 })
                 .collect()
         });
@@ -185,6 +232,7 @@ impl Batch {
                     summary: &summaries[k],
                     verdict: verdicts.as_ref().map(|v| &v[k]),
                     change: changes.as_ref().map(|c| &c[k]),
+                    risk: risks.as_ref().map(|r| &r[k]),
                 }
             })
             .collect();
@@ -206,6 +254,32 @@ impl Batch {
             unreadable: &unreadable,
             profiles: OnceLock::new(),
         })
+    }
+}
+
+/// What a run is judged against besides its threshold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// An earlier run to compare with: each control new, still failing or fixed.
+    pub baseline: Option<&'a Baseline>,
+    /// Waivers and attestations, and the clock their dates are judged by.
+    pub risk: Option<(&'a AcceptedRisk, &'a Clock)>,
+}
+
+/// What a scope can name of an input: its path, or its pod.
+fn target(identity: &IdentityRecord) -> Target<'_> {
+    match identity {
+        IdentityRecord::File { path, .. } => Target::File { path },
+        IdentityRecord::Pod {
+            namespace,
+            workload,
+            container,
+            ..
+        } => Target::Pod {
+            namespace,
+            workload,
+            container,
+        },
     }
 }
 

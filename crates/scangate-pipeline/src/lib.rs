@@ -29,5 +29,5 @@
 mod batch;
 mod source;
 
-pub use batch::{Batch, Gate, Outcome, Run};
+pub use batch::{Batch, Context, Gate, Outcome, Run};
 pub use source::{Origin, Source};

@@ -45,6 +45,8 @@ pub struct ReportInput<'a> {
     pub verdict: Option<&'a Verdict>,
     /// How it changed against the baseline; `None` without one.
     pub change: Option<&'a InputChange>,
+    /// What waivers and attestations did to it; `None` when the run was given neither.
+    pub risk: Option<&'a scangate_risk::InputRisk>,
 }
 
 /// An input that could not be read or is not valid results. It is never gated, and it keeps
@@ -482,6 +484,9 @@ pub struct InputContext<'a> {
     /// The change against the baseline; absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<ChangeView<'a>>,
+    /// Waivers and attestations given at gate time; absent without either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskView>,
     /// Every counted control, grouped by profile.
     #[schemars(with = "Vec<ControlView<'static>>")]
     pub controls: ControlsView<'a>,
@@ -531,10 +536,12 @@ impl<'a> InputContext<'a> {
                     .collect(),
             }),
             change: input.change.map(ChangeView::new),
+            risk: input.risk.map(RiskView::new),
             controls: ControlsView {
                 summary,
                 verdict: input.verdict,
                 change: input.change,
+                risk: input.risk,
                 keys,
             },
         }
@@ -547,6 +554,7 @@ pub struct ControlsView<'a> {
     pub summary: &'a Summary<'a>,
     pub verdict: Option<&'a Verdict>,
     pub change: Option<&'a InputChange>,
+    pub risk: Option<&'a scangate_risk::InputRisk>,
     /// Where the controls' fingerprints start from.
     pub keys: InputFingerprints,
 }
@@ -556,6 +564,12 @@ impl ControlsView<'_> {
     fn complete(&self, view: &mut ControlView<'_>, ordinal: u32) {
         view.fingerprint = Some(self.keys.control(view.profile, view.id, ordinal).into());
         view.change = self.change.map(|c| c.states[view.index].key());
+        if let Some(risk) = self.risk {
+            view.risk = risk
+                .for_control(self.summary.controls[view.index].control)
+                .map(DecisionView::new)
+                .collect();
+        }
     }
 
     /// Calls `f` with the view of every control in order. Each control is parsed in full
@@ -741,6 +755,96 @@ pub struct ControlView<'a> {
     /// without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<&'static str>,
+    /// The waivers and attestations given at gate time that matched this control, whatever
+    /// became of them (applied, expired, unneeded, ...); empty without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risk: Vec<DecisionView>,
+}
+
+/// A waiver or attestation given at gate time (`--waivers`, `--attestations`), as applied
+/// to one input.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DecisionView {
+    /// `waiver` or `attestation`.
+    pub kind: &'static str,
+    /// `applied`, `expired`, `stale` (no such control), `unneeded` (the control passes or is
+    /// Not Applicable without it), `counted` (a waiver without `run: false`: the control
+    /// counts from its results, as in InSpec) or `not_attestable` (the control has automated
+    /// results).
+    pub state: &'static str,
+    /// The control id as the entry writes it.
+    pub control_id: String,
+    /// Where the entry is: `FILE:LINE:COLUMN`.
+    pub place: String,
+    /// A waiver's justification, an attestation's explanation.
+    pub reason: String,
+    /// A waiver's approver, an attestation's `updated_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The day it ends (`2026-12-20`, or with the time when not midnight); absent for a
+    /// waiver without an end date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Current, and ending within the warning window (`--warn-expiring`).
+    pub expiring_soon: bool,
+    /// An attestation's status: `passed` or `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested: Option<&'static str>,
+    /// The control's status (threshold key) without the entry and with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_before: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_after: Option<&'static str>,
+}
+
+impl DecisionView {
+    pub fn new(d: &scangate_risk::Decision) -> DecisionView {
+        DecisionView {
+            kind: d.kind.as_str(),
+            state: d.state.as_str(),
+            control_id: d.control_id.clone(),
+            place: d.place(),
+            reason: d.reason.clone(),
+            by: d.by.clone(),
+            ticket: d.ticket.clone(),
+            expires: d.expires_text(),
+            expiring_soon: d.expiring_soon,
+            attested: d.attested.map(scangate_risk::AttestedStatus::as_str),
+            status_before: d.before.map(Status::key),
+            status_after: d.after.map(Status::key),
+        }
+    }
+}
+
+/// Accepted risk on one input: how many entries ended in each state, and every entry.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RiskView {
+    /// Controls a waiver made Not Applicable.
+    pub waived: usize,
+    /// Controls an attestation decided.
+    pub attested: usize,
+    pub expired: usize,
+    pub stale: usize,
+    pub unneeded: usize,
+    /// Entries in the file order, waivers first.
+    pub entries: Vec<DecisionView>,
+}
+
+impl RiskView {
+    pub fn new(risk: &scangate_risk::InputRisk) -> RiskView {
+        use scangate_risk::{Kind, State};
+        let all = |state| risk.decisions.iter().filter(|d| d.state == state).count();
+        RiskView {
+            waived: risk.count(Kind::Waiver, State::Applied),
+            attested: risk.count(Kind::Attestation, State::Applied),
+            expired: all(State::Expired),
+            stale: all(State::Stale),
+            unneeded: all(State::Unneeded),
+            entries: risk.decisions.iter().map(DecisionView::new).collect(),
+        }
+    }
 }
 
 fn result_status(r: &scangate_results::model::TestResult<'_>) -> &'static str {
@@ -883,6 +987,7 @@ impl<'c> ControlView<'c> {
             failed_rules: failed_rules.to_vec(),
             fingerprint: None,
             change: None,
+            risk: Vec::new(),
         }
     }
 }

@@ -17,7 +17,7 @@
 //! let verdict = scangate_threshold::evaluate(&summary, &threshold);
 //! let inputs = [ReportInput { name: "scan.json", origin: Origin::File { path: "scan.json" },
 //!                             results: &results, summary: &summary, verdict: Some(&verdict),
-//!                             change: None }];
+//!                             change: None, risk: None }];
 //! let profiles = aggregate([("scan.json", &summary)]);
 //! let report = Report { inputs: &inputs, errors: &[], profiles: &profiles, threshold: Some("gate.yml"),
 //!                       baseline: None };

@@ -6,3 +6,6 @@ pub use model::{
     Attestation, Attestations, AttestedStatus, Frequency, Scope, Target, Unit, Waiver, Waivers,
     When, WhenValue,
 };
+pub mod apply;
+mod tmp_advance;
+pub use apply::{AcceptedRisk, Clock, Decision, InputRisk, Kind, State, apply};

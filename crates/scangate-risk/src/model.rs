@@ -92,7 +92,10 @@ pub enum Frequency {
     Weekly,
     Every3Days,
     Daily,
-    Custom { count: u32, unit: Unit },
+    Custom {
+        count: u32,
+        unit: Unit,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
