@@ -4,7 +4,7 @@
 //! runs the same pipeline on what it fetched.
 
 use anyhow::Result;
-use scangate_pipeline::{Batch, Gate, Run, Source};
+use scangate_pipeline::{Batch, Context, Gate, Run, Source};
 use scangate_report::check::{CheckOptions, write_check};
 
 use crate::cli::{CheckArgs, ColorChoice};
@@ -16,6 +16,8 @@ use crate::{inputs, reports};
 pub struct Plan {
     pub gate: Option<Gate>,
     pub baseline: Option<scangate_report::baseline::Baseline>,
+    /// Waivers and attestations, and the clock their dates are judged by.
+    pub risk: Option<(scangate_risk::AcceptedRisk, scangate_risk::Clock)>,
     pub reports: Vec<reports::Request>,
     pub quiet: bool,
     pub color: ColorChoice,
@@ -32,6 +34,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
         args.fail_on_new,
         args.baseline.baseline.is_some(),
     )?;
+    let risk = crate::risk::load(&args.risk)?;
     let inputs = args.inputs.input;
     let (baseline, batch) = rayon::join(
         || crate::baseline::load(&args.baseline),
@@ -41,6 +44,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
     let plan = Plan {
         gate: Some(threshold),
         baseline,
+        risk,
         reports,
         quiet: args.quiet,
         color,
@@ -52,10 +56,15 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
 /// that cannot be read or is not valid results is an error on stderr, in the verdict output
 /// and in every report, and makes the run exit 2; the others are gated all the same.
 pub fn gate(batch: Batch, plan: &Plan) -> Result<Outcome> {
-    batch.run_against(plan.gate.as_ref(), plan.baseline.as_ref(), |run| {
+    let context = Context {
+        baseline: plan.baseline.as_ref(),
+        risk: plan.risk.as_ref().map(|(risk, clock)| (risk, clock)),
+    };
+    batch.run_with(plan.gate.as_ref(), &context, |run| {
         inputs::print_errors(run);
         crate::warnings::print(run);
         crate::baseline::print_warnings(run);
+        crate::risk::print_warnings(run);
         crate::warnings::json_min_severity_rules(run);
         // With nothing readable there is no verdict to show: the error lines on stderr say
         // it all, as they always have for a single bad input. The reports still list them.
@@ -82,10 +91,34 @@ fn print_verdicts(run: &Run<'_>, plan: &Plan) -> Result<()> {
         ..CheckOptions::default()
     };
     let errors = run.unreadable();
+    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        write_check(out, &gated, errors, options)?;
+        if !plan.quiet {
+            write_risk(out, run)?;
+        }
+        Ok(())
+    };
     if on_stderr {
-        crate::output::to_stderr(|out| write_check(out, &gated, errors, options))?;
+        crate::output::to_stderr(|out| write(out))?;
     } else {
-        crate::output::to_stdout(|out| write_check(out, &gated, errors, options))?;
+        crate::output::to_stdout(|out| write(out))?;
+    }
+    Ok(())
+}
+
+/// What waivers and attestations decided, one line per input (after the verdicts, whose
+/// counts already include it).
+fn write_risk(out: &mut dyn std::io::Write, run: &Run<'_>) -> std::io::Result<()> {
+    let many = run.inputs().len() > 1;
+    for input in run.inputs() {
+        let Some(risk) = input.risk else { continue };
+        let tally = crate::risk::tally(risk);
+        if many {
+            let name = scangate_report::untrusted::terminal::line(input.name);
+            writeln!(out, "\nAccepted risk in {name}: {tally}")?;
+        } else {
+            writeln!(out, "\nAccepted risk: {tally}")?;
+        }
     }
     Ok(())
 }

@@ -59,6 +59,12 @@ pub enum Command {
     /// Record today's failing controls, so that later runs can gate on change (`--baseline`).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Validate or describe InSpec waiver files (`--waivers`).
+    #[command(subcommand)]
+    Waivers(RiskFileCommand),
+    /// Validate or describe SAF CLI attestation files (`--attestations`).
+    #[command(subcommand)]
+    Attestations(RiskFileCommand),
     /// Describe the report formats.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -125,7 +131,61 @@ pub struct SummaryArgs {
     pub baseline: BaselineArgs,
 
     #[command(flatten)]
+    pub risk: RiskArgs,
+
+    #[command(flatten)]
     pub reports: ReportArgs,
+}
+
+/// Accepted risk, shared by `summary`, `check` and `fetch`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Apply an InSpec waiver file (YAML or JSON, keyed by control id): a current
+    /// `run: false` waiver makes its control Not Applicable, keeping its results.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+
+    /// Apply a SAF CLI attestation file (YAML or JSON list), as `saf attest apply` does:
+    /// a current attestation decides a Not Reviewed control's status.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Option<PathBuf>,
+
+    /// Warn about waivers and attestations that expire within DURATION (`14d`, `2w`; `0d`
+    /// turns it off). Dates are judged at SOURCE_DATE_EPOCH when it is set.
+    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = parse_lead)]
+    pub warn_expiring: jiff::SignedDuration,
+}
+
+/// `14d`, `2w`, `0d`: days or weeks ahead.
+fn parse_lead(text: &str) -> Result<jiff::SignedDuration, String> {
+    let expected =
+        || format!("expected a number of days or weeks such as `14d` or `2w`, found {text:?}");
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let days_per = match unit {
+        "d" => 1,
+        "w" => 7,
+        _ => return Err(expected()),
+    };
+    let n: i64 = number.parse().map_err(|_| expected())?;
+    if !(0..=36_500).contains(&n) || number.starts_with('+') {
+        return Err(expected());
+    }
+    Ok(jiff::SignedDuration::from_hours(n * days_per * 24))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskFileCommand {
+    /// Check a file: every problem at once, with line and column; exit 2 when invalid.
+    Validate(RiskValidateArgs),
+    /// Print the file format's JSON Schema.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskValidateArgs {
+    /// The file to check.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// What to compare with, shared by `summary`, `check` and `fetch`.
@@ -232,6 +292,9 @@ pub struct CheckArgs {
         value_enum
     )]
     pub fail_on_new: Option<NewSeverity>,
+
+    #[command(flatten)]
+    pub risk: RiskArgs,
 
     #[command(flatten)]
     pub reports: ReportArgs,
@@ -369,6 +432,10 @@ pub struct FetchArgs {
     /// redeployed pod keeps its baseline.
     #[command(flatten)]
     pub baseline: BaselineArgs,
+
+    /// Waivers and attestations, applied to each pod's results as in `check`.
+    #[command(flatten)]
+    pub risk: RiskArgs,
 
     /// Write a report of the gate: FORMAT=PATH, as in `check`. Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]

@@ -88,10 +88,12 @@ mod imp {
     /// `-T`, `-I` or `--gate`, and `--report`, checked before anything is fetched (exit 2).
     fn gate_plan(args: &FetchArgs, color: crate::cli::ColorChoice) -> anyhow::Result<Option<Plan>> {
         let gated = args.gate || args.threshold.file.is_some() || args.threshold.inline.is_some();
-        if !gated && args.reports.is_empty() && args.baseline.baseline.is_none() {
+        let has_risk = args.risk.waivers.is_some() || args.risk.attestations.is_some();
+        if !gated && args.reports.is_empty() && args.baseline.baseline.is_none() && !has_risk {
             return Ok(None);
         }
         let baseline = crate::baseline::load(&args.baseline)?;
+        let risk = crate::risk::load(&args.risk)?;
         let gate = if gated {
             let mut gate = crate::threshold::resolve(&args.threshold)?;
             crate::baseline::complete_gate(&mut gate, None, baseline.is_some())?;
@@ -102,6 +104,7 @@ mod imp {
         Ok(Some(Plan {
             gate,
             baseline,
+            risk,
             reports: crate::reports::parse(&args.reports, &[])?,
             quiet: false,
             color,

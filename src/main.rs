@@ -12,6 +12,7 @@ mod fetch;
 mod inputs;
 mod output;
 mod reports;
+mod risk;
 mod saf;
 mod sidecar;
 mod summary;
@@ -45,6 +46,8 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(args) => check::run(args, cli.color),
         Command::Threshold(cmd) => threshold::run(cmd),
         Command::Baseline(cmd) => baseline::run(cmd),
+        Command::Waivers(cmd) => risk::run(risk::FileKind::Waivers, cmd),
+        Command::Attestations(cmd) => risk::run(risk::FileKind::Attestations, cmd),
         Command::Report(cli::ReportCommand::Schema) => {
             output::print_json(&scangate_report::report_schema())
         }

@@ -23,10 +23,16 @@ pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
         || Batch::read(args.inputs.input.iter().cloned().map(Source::file)),
     );
     let baseline = baseline?;
-    batch.run_against(None, baseline.as_ref(), |run| {
+    let risk = crate::risk::load(&args.risk)?;
+    let context = scangate_pipeline::Context {
+        baseline: baseline.as_ref(),
+        risk: risk.as_ref().map(|(risk, clock)| (risk, clock)),
+    };
+    batch.run_with(None, &context, |run| {
         inputs::print_errors(run);
         crate::warnings::print(run);
         crate::baseline::print_warnings(run);
+        crate::risk::print_warnings(run);
         if !run.nothing_readable() {
             let profiles = run.profiles();
             // The file first: with --tee, what is printed has also been saved.

@@ -7,6 +7,7 @@
 mod check_pairs;
 mod cli_baseline;
 mod cli_reports;
+mod cli_risk;
 mod cli_saf;
 mod cli_sidecar;
 mod cli_summary;

@@ -9,3 +9,4 @@ pub use model::{
 pub mod apply;
 mod tmp_advance;
 pub use apply::{AcceptedRisk, Clock, Decision, InputRisk, Kind, State, apply};
+pub use tmp_advance::{attestations, schema, waivers};
