@@ -2,7 +2,8 @@
 # The deployment kit through its real consumers (scripts/tools.sh installs them on first use, pinned;
 # the checks themselves are in .ci/lib/deploy-checks.sh):
 #   charts       helm dependency build + lint + template of the three install commands of
-#                sidecar-chart.md (and of the subcharts alone), strict Kubernetes 1.33 schemas, checkov
+#                sidecar-chart.md (and of the subcharts alone, and with waivers and attestations for the
+#                gate in the pod), strict Kubernetes 1.33 schemas, checkov
 #                with deploy/checkov-skips.yml; helm package renders like the directory
 #   manifests    exactly what the inject/rbac snapshot tests snapshot (crates/scangate-sidecar/src/snapshots/*__manifest_*)
 #   images       hadolint on Dockerfile and deploy/scanner/Dockerfile
@@ -50,6 +51,17 @@ run "install 3 (own scanner image)" deploy_chart deploy/helm/sidecar-scanner --r
   --set scanner.resources.requests.memory=256Mi \
   --set scanner.resources.limits.cpu=200m \
   --set scanner.resources.limits.memory=512Mi
+
+step "charts: waivers and attestations for the gate in the pod"
+printf 'V-72087:\n  justification: offload reviewed\n  expiration_date: 2099-01-01\n  run: false\n' > "$work/waivers.yml"
+run "waivers and attestations (chart ConfigMaps)" deploy_chart deploy/helm/sidecar-scanner --release sidecar-scanner \
+  --skips "$SKIPS" --set common-scanner.scanner-infrastructure.targetNamespace=inspec-test --set testPod.deploy=true \
+  --set-file common-scanner.waivers.content="$work/waivers.yml" \
+  --set-file common-scanner.attestations.content=fixtures/attestations/red_hat_good.attestations.yml
+run "waivers and attestations (own ConfigMaps)" deploy_chart deploy/helm/sidecar-scanner --release sidecar-scanner \
+  --skips "$SKIPS" --set common-scanner.scanner-infrastructure.targetNamespace=inspec-test --set testPod.deploy=true \
+  --set results.waivers.configMap=team-waivers --set results.attestations.configMap=team-attestations \
+  --set results.warnExpiring=30d
 
 step "charts: the subcharts installed on their own"
 run "common-scanner alone" deploy_chart deploy/helm/common-scanner --release scanner --skips "$SKIPS"

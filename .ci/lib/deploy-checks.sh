@@ -131,12 +131,12 @@ _dc_usage() { echo "deploy-checks: usage: $1" >&2; exit 2; }
 deploy_chart() (
   local W fail=0
   _dc_scratch
-  [ $# -ge 1 ] || _dc_usage "deploy_chart DIR [--set k=v ...] [--values F] [--release NAME] [--skips FILE]"
+  [ $# -ge 1 ] || _dc_usage "deploy_chart DIR [--set k=v ...] [--set-file k=F ...] [--values F] [--release NAME] [--skips FILE]"
   local dir=$1 sets=() skips="" release=""
   shift
   while [ $# -gt 0 ]; do
     case "$1" in
-      --set | --set-string | --values | -f) [ $# -ge 2 ] || _dc_usage "$1 needs a value"; sets+=("$1" "$2"); shift 2 ;;
+      --set | --set-string | --set-file | --values | -f) [ $# -ge 2 ] || _dc_usage "$1 needs a value"; sets+=("$1" "$2"); shift 2 ;;
       --skips) [ $# -ge 2 ] || _dc_usage "--skips FILE"; skips=$2; shift 2 ;;
       --release) [ $# -ge 2 ] || _dc_usage "--release NAME"; release=$2; shift 2 ;;
       *) _dc_usage "deploy_chart: unknown option $1" ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the `scangate check` step of action.yml as GitHub would (inputs through env), with a fake scangate
 # that records its arguments and exits as told: verdict and exit-code outputs, report paths, the step
-# summary, fail-on-gate, glob expansion, and inputs that are never evaluated as shell.
+# summary, fail-on-gate, glob expansion, baseline, waivers, attestations and warn-expiring (a bad value refused
+# before scangate runs), and inputs that are never evaluated as shell.
 # Usage: deploy/tests/action-test.sh PYTHON   (a python with PyYAML, e.g. `scripts/tools.sh path yaml-python`)
 set -uo pipefail
 py=${1:-python3}
@@ -39,7 +40,7 @@ case_() {
   : > "$d/output"; : > "$d/summary"
   (cd "$d" && env PATH="$w/bin:$PATH" GITHUB_OUTPUT="$d/output" GITHUB_STEP_SUMMARY="$d/summary" FAKE_ARGS="$d/args" \
     SG_RESULTS='scan-results/**/scan-results.json' SG_THRESHOLD=thresholds/default.yml SG_THRESHOLD_INLINE= \
-    SG_BASELINE= SG_FAIL_ON_NEW= \
+    SG_BASELINE= SG_FAIL_ON_NEW= SG_WAIVERS= SG_ATTESTATIONS= SG_WARN_EXPIRING= \
     SG_MARKDOWN=reports/summary.md SG_JUNIT=reports/junit.xml SG_SARIF=reports/scan.sarif SG_HTML= SG_JSON= \
     SG_STEP_SUMMARY=true SG_FAIL_ON_GATE=true "$@" bash "$w/step.sh" > "$d/log" 2>&1)
   rc=$?
@@ -84,6 +85,34 @@ case_ nobaseline 0 && expect nobaseline "no --baseline by default" bash -c "! gr
   ok "no baseline input: no --baseline"
 case_ badnew 2 SG_BASELINE=baseline.json SG_FAIL_ON_NEW='high; rm -rf /' &&
   expect badnew "scangate not run" test ! -e "$D/args" && ok "fail-on-new outside its values: error before scangate runs"
+
+# follows FLAG VALUE: scangate got FLAG with VALUE as the next argument.
+follows() { awk -v f="$1" -v v="$2" 'p == f && $0 == v { ok = 1 } { p = $0 } END { exit !ok }' "$D/args"; }
+case_ risk 0 SG_WAIVERS='risk files/waivers.yml' SG_ATTESTATIONS='risk files/attestations.json' SG_WARN_EXPIRING=30d &&
+  expect risk "--waivers passed whole" follows --waivers 'risk files/waivers.yml' &&
+  expect risk "--attestations passed whole" follows --attestations 'risk files/attestations.json' &&
+  expect risk "--warn-expiring passed" follows --warn-expiring 30d && ok "waivers, attestations and warn-expiring"
+case_ norisk 0 && expect norisk "none of them by default" \
+  bash -c "! grep -qx -e '--waivers' -e '--attestations' -e '--warn-expiring' '$D/args'" &&
+  ok "no waivers, attestations or warn-expiring inputs: no such options (scangate's default 14d)"
+for good in 0d 2w; do
+  case_ "warn-$good" 0 SG_WAIVERS=waivers.yml SG_WARN_EXPIRING="$good" &&
+    expect "warn-$good" "--warn-expiring $good passed" follows --warn-expiring "$good" && ok "warn-expiring $good"
+done
+n=0
+# shellcheck disable=SC2016 # literal $(...): refused, never evaluated
+for bad in '14' '14 days' 'd' '2h' '-1d' '30dd' '1d; rm -rf /' '$(touch pwned)d'; do
+  n=$((n + 1))
+  case_ "badwarn$n" 2 SG_WAIVERS=waivers.yml SG_WARN_EXPIRING="$bad" &&
+    expect "badwarn$n" "scangate not run" test ! -e "$D/args" &&
+    expect "badwarn$n" "says why" grep -q "warn-expiring must be a number of days or weeks" "$D/log" &&
+    expect "badwarn$n" "nothing evaluated" test ! -e "$D/pwned" &&
+    ok "warn-expiring '$bad' refused before scangate runs"
+done
+# shellcheck disable=SC2016 # literal $(...): it must reach scangate unevaluated
+case_ riskinject 0 SG_WAIVERS='$(touch pwned).yml' SG_ATTESTATIONS='`touch pwned2`' &&
+  expect riskinject "nothing evaluated" test ! -e "$D/pwned" -a ! -e "$D/pwned2" &&
+  expect riskinject "passed as data" follows --waivers '$(touch pwned).yml' && ok "waivers and attestations are data, not shell"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -39,6 +39,13 @@ esac
 exit "${FAKE_RC:-0}"
 EOF
 chmod +x "$base/bin/cinc-auditor"
+# A fake scangate for the in-pod gate: records its arguments, exits with $FAKE_GATE_RC.
+cat > "$base/bin/scangate" <<'EOF'
+#!/bin/sh
+printf '%s\n' "$@" > "$FAKE_LOG.gate"
+exit "${FAKE_GATE_RC:-0}"
+EOF
+chmod +x "$base/bin/scangate"
 
 # proc DIR: a pod with the pause process (1), an nginx master (7) and worker (8) in the target
 # container, and the scanner's own shell (20) in its own mount namespace; `self` is the scanner.
@@ -95,6 +102,16 @@ nothing_published() {
 }
 input_is() { grep -qx "target_root: \"$c/proc/$1/root\"" "$c/auditor.inputs"; }
 stderr_has() { grep -q -- "$1" "$c/stderr"; }
+# gate_has FLAG VALUE: the fake scangate got FLAG with VALUE as the next argument.
+gate_has() { awk -v f="$1" -v v="$2" 'p == f && $0 == v { ok = 1 } { p = $0 } END { exit !ok }' "$c/auditor.gate"; }
+gate_lacks() { ! grep -qx -- "$1" "$c/auditor.gate"; }
+# risk_files: a threshold, waivers and attestations in "$c/risk files" (a space: arguments stay whole).
+risk_files() {
+  mkdir -p "$c/risk files"
+  echo 'compliance.min: 80' > "$c/risk files/threshold.yml"
+  printf 'cb-1.3:\n  justification: accepted\n  expiration_date: 2099-01-01\n' > "$c/risk files/waivers.yml"
+  printf -- '- control_id: cb-2.5\n  status: passed\n' > "$c/risk files/attestations.yml"
+}
 
 for sh in "$@"; do
   t="[$sh] default target is the lowest PID outside the scanner, not pause"
@@ -170,6 +187,57 @@ for sh in "$@"; do
   mkdir -p "$c/tree/controls"; echo 'name: t' > "$c/tree/inspec.yml"
   start "$sh" SCANNER_PROFILES="$c/tree"
   check "$t" "exit 0" [ "$rc" -eq 0 ] && check "$t" "passed as is" grep -qx "$c/tree" "$c/auditor.args" && ok "$t"
+
+  t="[$sh] in-pod gate: threshold, waivers, attestations and warn-expiring reach scangate check"
+  prepare gate "$sh"; risk_files
+  r="$c/risk files"
+  start "$sh" SCANNER_THRESHOLD="$r/threshold.yml" SCANNER_WAIVERS="$r/waivers.yml" \
+    SCANNER_ATTESTATIONS="$r/attestations.yml" SCANNER_WARN_EXPIRING=30d FAKE_GATE_RC=1
+  check "$t" "exit 0" [ "$rc" -eq 0 ] && check "$t" "published" published &&
+    check "$t" "-T" gate_has -T "$r/threshold.yml" && check "$t" "--waivers" gate_has --waivers "$r/waivers.yml" &&
+    check "$t" "--attestations" gate_has --attestations "$r/attestations.yml" &&
+    check "$t" "--warn-expiring" gate_has --warn-expiring 30d &&
+    check "$t" "markdown report" gate_has --report "markdown=$c/results/scan-summary.md" &&
+    check "$t" "the gate's exit code recorded" grep -qx 1 "$c/results/threshold-result.txt" && ok "$t"
+
+  t="[$sh] in-pod gate without waivers or attestations: no such options"
+  prepare gateonly "$sh"; risk_files
+  start "$sh" SCANNER_THRESHOLD="$c/risk files/threshold.yml"
+  check "$t" "exit 0" [ "$rc" -eq 0 ] && check "$t" "gated" gate_has -T "$c/risk files/threshold.yml" &&
+    check "$t" "no --waivers" gate_lacks --waivers && check "$t" "no --attestations" gate_lacks --attestations &&
+    check "$t" "no --warn-expiring" gate_lacks --warn-expiring && ok "$t"
+
+  t="[$sh] missing waivers file: configuration error before the scan"
+  prepare nowaivers "$sh"; risk_files
+  start "$sh" SCANNER_THRESHOLD="$c/risk files/threshold.yml" SCANNER_WAIVERS="$c/nothing.yml"
+  check "$t" "exit 2" [ "$rc" -eq 2 ] && check "$t" "nothing published" nothing_published &&
+    check "$t" "auditor not run" [ ! -e "$c/auditor.args" ] &&
+    check "$t" "names it" stderr_has "SCANNER_WAIVERS=$c/nothing.yml" && ok "$t"
+
+  t="[$sh] attestations that are a directory: configuration error before the scan"
+  prepare noattest "$sh"; risk_files
+  start "$sh" SCANNER_THRESHOLD="$c/risk files/threshold.yml" SCANNER_ATTESTATIONS="$c/risk files"
+  check "$t" "exit 2" [ "$rc" -eq 2 ] && check "$t" "auditor not run" [ ! -e "$c/auditor.args" ] &&
+    check "$t" "names it" stderr_has "SCANNER_ATTESTATIONS=" && ok "$t"
+
+  for bad in 14 '14 days' d 2h -1d 30dd '1d;id'; do
+    t="[$sh] SCANNER_WARN_EXPIRING='$bad' is a configuration error"
+    run warn-bad "$sh" SCANNER_WARN_EXPIRING="$bad"
+    check "$t" "exit 2" [ "$rc" -eq 2 ] && check "$t" "auditor not run" [ ! -e "$c/auditor.args" ] &&
+      check "$t" "says why" stderr_has 'SCANNER_WARN_EXPIRING must be' && ok "$t"
+  done
+
+  for good in 0d 2w 30d; do
+    t="[$sh] SCANNER_WARN_EXPIRING=$good is accepted"
+    run warn-good "$sh" SCANNER_WARN_EXPIRING="$good"
+    check "$t" "exit 0" [ "$rc" -eq 0 ] && check "$t" "published" published && ok "$t"
+  done
+
+  t="[$sh] waivers without a threshold: no gate, and it says they are ignored"
+  prepare nogate "$sh"; risk_files
+  start "$sh" SCANNER_WAIVERS="$c/risk files/waivers.yml"
+  check "$t" "exit 0" [ "$rc" -eq 0 ] && check "$t" "published" published &&
+    check "$t" "scangate not run" [ ! -e "$c/auditor.gate" ] && check "$t" "says so" stderr_has 'ignored' && ok "$t"
 
   if [ "$(id -u)" = 0 ]; then
     t="[$sh] refuses to run as root without SCANNER_ALLOW_ROOT=1"

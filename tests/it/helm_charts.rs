@@ -1,7 +1,8 @@
 //! The Helm charts under deploy/helm, rendered by the real helm: insta snapshots of the three
 //! install commands of sidecar-chart.md, the thresholds ConfigMap byte for byte equal to the
-//! repository's thresholds/, `helm package` rendering the same as the directory, and the chart's
-//! scanner carrying the same hardening as `scangate sidecar inject`'s.
+//! repository's thresholds/, `helm package` rendering the same as the directory, the chart's
+//! scanner carrying the same hardening as `scangate sidecar inject`'s, and waivers and attestations
+//! reaching the gate in the pod.
 //!
 //! helm comes from $SCANGATE_HELM (scripts/test.sh sets it to the pinned helm that
 //! `scripts/tools.sh path helm` installs), else PATH. Without helm these tests fail, saying how to
@@ -116,16 +117,20 @@ fn copy_resolving(from: &Path, to: &Path) {
 }
 
 impl Env {
-    fn run(&self, args: &[&str]) -> String {
+    fn output(&self, args: &[&str]) -> std::process::Output {
         let helm_home = self.dir.path().join(".helm");
-        let out = Command::new(&self.helm)
+        Command::new(&self.helm)
             .args(args)
             .current_dir(self.dir.path())
             .env("HELM_CACHE_HOME", helm_home.join("cache"))
             .env("HELM_CONFIG_HOME", helm_home.join("config"))
             .env("HELM_DATA_HOME", helm_home.join("data"))
             .output()
-            .expect("run helm");
+            .expect("run helm")
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.output(args);
         assert!(
             out.status.success(),
             "helm {} failed:\n{}",
@@ -133,6 +138,17 @@ impl Env {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// helm's stderr for a command that must fail.
+    fn run_failing(&self, args: &[&str]) -> String {
+        let out = self.output(args);
+        assert!(
+            !out.status.success(),
+            "helm {} succeeded, expected a failure",
+            args.join(" ")
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
     fn template(&self, chart: &str, sets: &[&str]) -> String {
@@ -403,6 +419,171 @@ fn chart_scanner_has_the_same_hardening_as_inject() {
     for name in env_names(inject_scanner) {
         assert!(chart_env.contains(&name), "env {name}");
     }
+}
+
+/// Waivers and attestations for the gate in the pod: the chart's ConfigMaps hold the files byte for
+/// byte (`--set-file`), or the user's own ConfigMaps are named; either way the scanner mounts them
+/// read-only and the entrypoint gets their paths and --warn-expiring. None by default.
+#[test]
+fn waivers_and_attestations_reach_the_gate_in_the_pod() {
+    let Some(env) = env() else { return };
+    let waivers = env.dir.path().join("gate-waivers.yml");
+    let waivers_text = "SV-230221:\n  justification: \"accepted: vendor support ends 2027\"\n  expiration_date: 2099-01-01\n  run: false\n";
+    std::fs::write(&waivers, waivers_text).unwrap();
+    let attestations = common::fixture("attestations/red_hat_good.attestations.yml");
+    let waivers_set = format!("common-scanner.waivers.content={}", waivers.display());
+    let attestations_set = format!(
+        "common-scanner.attestations.content={}",
+        attestations.display()
+    );
+    let mut args = vec!["template", "sidecar-scanner", "sidecar-scanner"];
+    for s in INSTALLS[0].1 {
+        args.extend(["--set", s]);
+    }
+    args.extend(["--set-file", &waivers_set, "--set-file", &attestations_set]);
+    let docs = documents(&env.run(&args));
+    let mut lint = vec!["lint", "sidecar-scanner", "--strict"];
+    lint.extend_from_slice(&args[3..]);
+    env.run(&lint);
+
+    let data = |cm: &str, key: &str| {
+        find(&docs, "ConfigMap", cm)["data"][key]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(data("sidecar-scanner-waivers", "waivers.yml"), waivers_text);
+    assert_eq!(
+        data("sidecar-scanner-attestations", "attestations.yml"),
+        std::fs::read_to_string(&attestations).unwrap()
+    );
+    let pod = find(&docs, "Pod", "sidecar-target");
+    let scanner = scanner_of(pod);
+    assert_eq!(
+        env_value(scanner, "SCANNER_WAIVERS"),
+        Some("/waivers/waivers.yml")
+    );
+    assert_eq!(
+        env_value(scanner, "SCANNER_ATTESTATIONS"),
+        Some("/attestations/attestations.yml")
+    );
+    assert_eq!(env_value(scanner, "SCANNER_WARN_EXPIRING"), Some("14d"));
+    for (name, path, configmap) in [
+        ("scanner-waivers", "/waivers", "sidecar-scanner-waivers"),
+        (
+            "scanner-attestations",
+            "/attestations",
+            "sidecar-scanner-attestations",
+        ),
+    ] {
+        let mount = scanner["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no mount {name}"));
+        assert_eq!(mount["mountPath"], path, "mount {name}");
+        assert_eq!(mount["readOnly"], true, "mount {name}");
+        assert_eq!(
+            volume_of(pod, name)["configMap"]["name"],
+            configmap,
+            "volume {name}"
+        );
+    }
+
+    // The user's own ConfigMap and key, another warning period; no attestations.
+    let mut sets = INSTALLS[0].1.to_vec();
+    sets.extend([
+        "results.waivers.configMap=team-waivers",
+        "results.waivers.key=waivers.json",
+        "results.warnExpiring=30d",
+    ]);
+    let docs = documents(&env.template("sidecar-scanner", &sets));
+    assert!(!docs.iter().any(|d| d["kind"] == "ConfigMap"
+        && d["metadata"]["name"] == "sidecar-scanner-waivers"));
+    let pod = find(&docs, "Pod", "sidecar-target");
+    let scanner = scanner_of(pod);
+    assert_eq!(
+        env_value(scanner, "SCANNER_WAIVERS"),
+        Some("/waivers/waivers.json")
+    );
+    assert_eq!(env_value(scanner, "SCANNER_ATTESTATIONS"), None);
+    assert_eq!(env_value(scanner, "SCANNER_WARN_EXPIRING"), Some("30d"));
+    assert_eq!(
+        volume_of(pod, "scanner-waivers")["configMap"]["name"],
+        "team-waivers"
+    );
+
+    // By default: none of it.
+    let docs = documents(&env.template("sidecar-scanner", INSTALLS[0].1));
+    let scanner = scanner_of(find(&docs, "Pod", "sidecar-target"));
+    for name in [
+        "SCANNER_WAIVERS",
+        "SCANNER_ATTESTATIONS",
+        "SCANNER_WARN_EXPIRING",
+    ] {
+        assert_eq!(env_value(scanner, name), None, "env {name}");
+    }
+    assert!(!docs.iter().any(|d| d["kind"] == "ConfigMap"
+        && (d["metadata"]["name"] == "sidecar-scanner-waivers"
+            || d["metadata"]["name"] == "sidecar-scanner-attestations")));
+
+    // Mistakes fail the install, saying which value.
+    for (extra, says) in [
+        (
+            vec![
+                "--set-file",
+                waivers_set.as_str(),
+                "--set",
+                "results.waivers.configMap=x",
+            ],
+            "give one, not both",
+        ),
+        (
+            vec![
+                "--set-file",
+                waivers_set.as_str(),
+                "--set",
+                "results.thresholdEnabled=false",
+            ],
+            "results.thresholdEnabled",
+        ),
+        (
+            vec![
+                "--set",
+                "results.attestations.configMap=x",
+                "--set",
+                "results.warnExpiring=14",
+            ],
+            "results.warnExpiring must be a number of days or weeks",
+        ),
+    ] {
+        let mut args = vec!["template", "sidecar-scanner", "sidecar-scanner"];
+        for s in INSTALLS[0].1 {
+            args.extend(["--set", s]);
+        }
+        args.extend(extra);
+        let err = env.run_failing(&args);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+fn env_value<'a>(container: &'a Value, name: &str) -> Option<&'a str> {
+    container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name)
+        .map(|e| e["value"].as_str().unwrap())
+}
+
+fn volume_of<'a>(pod: &'a Value, name: &str) -> &'a Value {
+    pod["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("no volume {name}"))
 }
 
 fn scanner_of(pod: &Value) -> &Value {

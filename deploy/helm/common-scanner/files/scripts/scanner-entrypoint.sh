@@ -18,6 +18,10 @@
 #   SCANNER_WAIT_SECONDS    how long to wait for the target process to appear (default 120)
 #   SCANNER_THRESHOLD       threshold file: when scangate is installed too, gate in the pod and write
 #                           scan-summary.md and threshold-result.txt (the exit code of `scangate check`)
+#   SCANNER_WAIVERS         an InSpec waiver file that gate applies (scangate check --waivers)
+#   SCANNER_ATTESTATIONS    a SAF CLI attestation file that gate applies (scangate check --attestations)
+#   SCANNER_WARN_EXPIRING   how early that gate warns of expiring waivers and attestations: a whole number
+#                           of days or weeks, e.g. 30d or 2w; 0d never (default: scangate's, 14d)
 #   SCANNER_AFTER_SCAN      sleep (default): exec `sleep`, one non-root process and no loop, so the results
 #                           stay reachable; exit: end the container (Jobs, tests)
 #   SCANNER_AUDITOR         the auditor command (default: cinc-auditor, else inspec, from PATH)
@@ -51,6 +55,23 @@ idle() {
 
 case $REPORTER in json|json-min) ;; *) die 2 "SCANNER_REPORTER must be json or json-min, not '$REPORTER'" ;; esac
 case $WAIT in ''|*[!0-9]*) die 2 "SCANNER_WAIT_SECONDS must be a number of seconds, not '$WAIT'" ;; esac
+# The gate's waivers and attestations: checked now, so that a mistake costs no scan.
+WAIVERS=${SCANNER_WAIVERS:-}
+ATTESTATIONS=${SCANNER_ATTESTATIONS:-}
+WARN_EXPIRING=${SCANNER_WARN_EXPIRING:-}
+if [ -n "$WARN_EXPIRING" ]; then
+  case ${WARN_EXPIRING%[dw]} in
+    ''|*[!0-9]*|"$WARN_EXPIRING") die 2 "SCANNER_WARN_EXPIRING must be a number of days or weeks (30d, 2w; 0d: never), not '$WARN_EXPIRING'" ;;
+  esac
+fi
+if [ -n "${SCANNER_THRESHOLD:-}" ]; then
+  for f in "SCANNER_WAIVERS=$WAIVERS" "SCANNER_ATTESTATIONS=$ATTESTATIONS"; do
+    path=${f#*=}
+    [ -z "$path" ] || { [ -f "$path" ] && [ -r "$path" ]; } || die 2 "$f: no such readable file (is its ConfigMap mounted?)"
+  done
+elif [ -n "$WAIVERS$ATTESTATIONS" ]; then
+  log "SCANNER_WAIVERS and SCANNER_ATTESTATIONS apply in the gate, which runs only with SCANNER_THRESHOLD: ignored"
+fi
 if [ "$(id -u)" = 0 ] && [ "${SCANNER_ALLOW_ROOT:-0}" != 1 ]; then
   die 2 "refusing to run as root: run the pod as the target's non-root UID (runAsUser), which needs no capability"
 fi
@@ -180,8 +201,11 @@ log "results: $RESULTS/scan-results.json (auditor exit $rc)"
 
 if [ -n "${SCANNER_THRESHOLD:-}" ]; then
   if command -v scangate > /dev/null 2>&1; then
-    scangate check -q -i "$RESULTS/scan-results.json" -T "$SCANNER_THRESHOLD" \
-      --report "markdown=$RESULTS/scan-summary.md"
+    set -- -q -i "$RESULTS/scan-results.json" -T "$SCANNER_THRESHOLD"
+    [ -z "$WAIVERS" ] || set -- "$@" --waivers "$WAIVERS"
+    [ -z "$ATTESTATIONS" ] || set -- "$@" --attestations "$ATTESTATIONS"
+    [ -z "$WARN_EXPIRING" ] || set -- "$@" --warn-expiring "$WARN_EXPIRING"
+    scangate check "$@" --report "markdown=$RESULTS/scan-summary.md"
     gate=$?
     printf '%s\n' "$gate" > "$RESULTS/.threshold-result.txt.tmp" &&
       mv -f "$RESULTS/.threshold-result.txt.tmp" "$RESULTS/threshold-result.txt"
