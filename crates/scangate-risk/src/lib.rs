@@ -38,6 +38,7 @@ pub mod code;
 mod date;
 pub mod error;
 pub mod model;
+pub mod schema;
 pub mod waivers;
 
 pub use code::Code;

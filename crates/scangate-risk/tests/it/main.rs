@@ -8,6 +8,7 @@ mod errors;
 mod expiry;
 mod load;
 mod props;
+mod schema;
 
 use std::path::{Path, PathBuf};
 
