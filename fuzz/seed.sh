@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Seeds the fuzz corpora from the repository's fixtures: results files for `results`,
-# threshold files for `threshold_file`, their one-line forms for `threshold_inline`.
+# threshold files for `threshold_file`, their one-line forms for `threshold_inline`,
+# waiver and attestation files (good and bad, each kind in both corpora) for `waivers` and
+# `attestations`.
 # Corpora are gitignored; re-running adds the seeds again (libFuzzer names files by content,
 # so nothing is duplicated).
 #
@@ -11,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 MAX_LEN=${MAX_LEN:-16384}
 
-mkdir -p corpus/results corpus/threshold_file corpus/threshold_inline corpus/baseline
+mkdir -p corpus/results corpus/threshold_file corpus/threshold_inline corpus/baseline corpus/waivers corpus/attestations
 
 find ../fixtures/results -name '*.json' -print0 | sort -z | while IFS= read -r -d '' file; do
   name=$(echo "${file#../fixtures/results/}" | tr / _)
@@ -81,6 +83,14 @@ for file in corpus/results/small_red_hat_good.json corpus/results/small_syntheti
   [ -f "$file" ] && cp "$file" "corpus/baseline/results_$(basename "$file")"
 done
 
-for target in results threshold_file threshold_inline baseline; do
+# Waivers and attestations: both kinds seed both targets, since each loader must also refuse
+# the other kind's shape cleanly.
+for file in ../fixtures/waivers/* ../fixtures/attestations/*; do
+  name=$(echo "${file#../fixtures/}" | tr / _)
+  cp "$file" "corpus/waivers/$name"
+  cp "$file" "corpus/attestations/$name"
+done
+
+for target in results threshold_file threshold_inline baseline waivers attestations; do
   echo "corpus/$target: $(find "corpus/$target" -type f | wc -l) seeds"
 done

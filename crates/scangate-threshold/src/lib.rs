@@ -33,7 +33,7 @@ mod error;
 mod evaluate;
 mod generate;
 mod model;
-mod raw;
+pub mod raw;
 pub mod schema;
 mod validate;
 
@@ -160,33 +160,12 @@ fn unshift(pos: Pos, shift: u64) -> Pos {
 }
 
 fn syntax(path: PathBuf, e: &serde_saphyr::Error, shift: u64) -> Error {
-    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
-    let rendered = e.render_with_options(options);
-    let pos = e.location().map(|l| {
-        unshift(
-            Pos {
-                line: l.line(),
-                column: l.column(),
-            },
-            shift,
-        )
-    });
-    // The plain rendering appends " at line L column C"; the position is printed up front.
-    let message = match rendered.rfind(" at line ") {
-        Some(i) if pos.is_some() => rendered[..i].to_owned(),
-        _ => rendered,
-    };
-    let message = message.lines().next().unwrap_or_default().trim();
-    // The library's advice to its own callers is noise to someone fixing a file.
-    let message = message
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(message);
+    let (pos, message) = raw::syntax_message(e);
     Error {
         path,
         kind: ErrorKind::Syntax {
-            pos,
-            message: format!("not valid YAML or JSON: {message}"),
+            pos: pos.map(|p| unshift(p, shift)),
+            message,
         },
     }
 }

@@ -1,12 +1,13 @@
-//! The threshold document as written: a tree of YAML nodes, each with its line and column,
-//! before any meaning is given to it. Validation walks this tree and reports every problem.
+//! A document as written: a tree of YAML nodes, each with its line and column, before any
+//! meaning is given to it. Validation walks this tree and reports every problem. Public so
+//! that other file formats (waivers, attestations) are read the same way.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// 1-based position in the threshold source.
+/// 1-based position in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
     pub line: u64,
@@ -162,6 +163,29 @@ pub fn parse(text: &str) -> Result<Option<Node>, serde_saphyr::Error> {
     let options =
         serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error };
     serde_saphyr::from_str_with_options::<Option<Node>>(text, options)
+}
+
+/// A parse error as a position (where the library knows it) and a one-line message for
+/// someone fixing the file: `not valid YAML or JSON: ...`, without the library's own
+/// " at line L column C" suffix (callers print the position up front) or its advice to
+/// programmers.
+pub fn syntax_message(e: &serde_saphyr::Error) -> (Option<Pos>, String) {
+    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+    let rendered = e.render_with_options(options);
+    let pos = e.location().map(|l| Pos {
+        line: l.line(),
+        column: l.column(),
+    });
+    let message = match rendered.rfind(" at line ") {
+        Some(i) if pos.is_some() => rendered[..i].to_owned(),
+        _ => rendered,
+    };
+    let message = message.lines().next().unwrap_or_default().trim();
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
+    (pos, format!("not valid YAML or JSON: {message}"))
 }
 
 #[cfg(test)]
