@@ -509,3 +509,30 @@ fn scoped_waivers_apply_to_their_input_only() {
         ran.stdout
     );
 }
+
+/// README's examples of both files are valid files.
+#[test]
+fn readme_examples_are_valid_files() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split_once("## Accepted risk")
+        .expect("README has a section \"Accepted risk\"")
+        .1;
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let blocks: Vec<&str> = section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split_once("```").unwrap().0)
+        .collect();
+    assert_eq!(
+        blocks.len(),
+        2,
+        "expected a waiver file and an attestation file"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, text) in [("waivers", blocks[0]), ("attestations", blocks[1])] {
+        let file = dir.path().join(format!("{kind}.yml"));
+        std::fs::write(&file, text).unwrap();
+        exits(&[kind, "validate", &file.to_string_lossy()], 0);
+    }
+}

@@ -155,6 +155,11 @@ impl Decision {
                     .unwrap_or_default()
             ),
             State::Stale => format!("{what} matches no control of this input: stale"),
+            State::Unneeded if self.kind == Kind::Attestation => format!(
+                "{what} is unneeded: the control is {}, which an attestation does not change \
+                 (impact 0, a waiver or an error decide first)",
+                self.before.map(status_name).unwrap_or("Not Applicable")
+            ),
             State::Unneeded => format!(
                 "{what} is unneeded: the control is {} without it",
                 self.before.map(status_name).unwrap_or("Passed")

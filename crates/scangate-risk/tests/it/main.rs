@@ -4,6 +4,7 @@
 //! One test binary for the crate (as scangate-threshold keeps its own): one link step, and
 //! helpers shared without `#[allow(dead_code)]`.
 
+mod apply;
 mod errors;
 mod expiry;
 mod load;
