@@ -1,9 +1,13 @@
 //! Any bytes → the attestation loader, as `--attestations FILE` reads them. Errors are
 //! expected; panics, hangs and errors that do not print are not. An accepted file's dates
 //! and frequencies print back as text that parses to the same value, and every expiry can be
-//! computed (saturating, never panicking).
+//! computed (saturating, never panicking); it applies to fixed scans and renders in every
+//! format (`apply_risk.rs`).
 
 #![no_main]
+
+#[path = "apply_risk.rs"]
+mod apply_risk;
 
 use jiff::tz::TimeZone;
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +24,10 @@ fuzz_target!(|data: &[u8]| {
                 let start = a.updated.in_zone(&TimeZone::UTC);
                 assert!(a.frequency.advance(&start) >= start);
             }
+            apply_risk::apply_and_render(&scangate_risk::AcceptedRisk {
+                waivers: None,
+                attestations: Some(attestations),
+            });
         }
         Err(e) => assert!(!e.to_string().is_empty()),
     }

@@ -1,8 +1,12 @@
 //! Any bytes → the waiver loader, as `--waivers FILE` reads them. Errors are expected;
 //! panics, hangs and errors that do not print are not. An accepted file's dates print back
-//! as text that parses to the same date.
+//! as text that parses to the same date, and it applies to
+//! fixed scans and renders in every format (`apply_risk.rs`).
 
 #![no_main]
+
+#[path = "apply_risk.rs"]
+mod apply_risk;
 
 use libfuzzer_sys::fuzz_target;
 use scangate_risk::When;
@@ -21,6 +25,10 @@ fuzz_target!(|data: &[u8]| {
                     assert_ne!(*scope, scangate_risk::Scope::default());
                 }
             }
+            apply_risk::apply_and_render(&scangate_risk::AcceptedRisk {
+                waivers: Some(waivers),
+                attestations: None,
+            });
         }
         Err(e) => assert!(!e.to_string().is_empty()),
     }
