@@ -426,7 +426,6 @@ fn terminal_outputs() {
         let input = &report.inputs[0];
         let gated = [Gated {
             change: None,
-            risk: None,
             name: input.name,
             summary: input.summary,
             verdict: input.verdict.unwrap(),

@@ -1,0 +1,118 @@
+//! Accepted risk in every report: the fixture with one control of each status, its failed
+//! control waived, its Not Reviewed one attested, and an expired, a stale, an unneeded and a
+//! not attestable entry; golden fragments of each format, the SARIF log against the OASIS
+//! schema, and the JSON report against its own.
+
+use scangate_report::Format;
+use scangate_risk::AttestedStatus;
+use serde_json::Value;
+
+use crate::support::risk::{accepted, attestation, clock, day, waiver};
+use crate::support::{Built, DEFAULT_GATE, build, render};
+
+pub(crate) const FIXTURE: &str = "rhel8_sample_oneOfEachControlStatus.json";
+
+/// SV-230222 (failed) waived until 2026-12-20, which the clock (2026-12-04) finds expiring
+/// soon; SV-230328 (not reviewed) attested passed; an expired waiver of SV-230223, a stale
+/// one, an unneeded one of the passing SV-230221, and an attestation of SV-230221, which has
+/// automated results.
+pub(crate) fn built() -> Built {
+    let mut patched = waiver(
+        "SV-230222",
+        "Patches are applied by the monthly image rebuild; this host is retired in January.",
+    );
+    patched.approver = Some("Sam Lee, AO".into());
+    patched.ticket = Some("RISK-42".into());
+    patched.expiration_date = Some(day("2026-12-20"));
+    let mut fips = waiver("SV-230223", "FIPS mode is the host's job.");
+    fips.approver = Some("Sam Lee, AO".into());
+    fips.expiration_date = Some(day("2026-01-01"));
+    let stale = waiver("SV-999999", "A control this profile no longer has.");
+    let unneeded = waiver("SV-230221", "Vendor support is checked elsewhere.");
+    let mut home = attestation(
+        "SV-230328",
+        "Separate /home file system verified on the host by the platform team.",
+        AttestedStatus::Passed,
+        "2099-01-01",
+        "Dana Ortiz, ISSO",
+    );
+    home.ticket = Some("SEC-1182".into());
+    let automated = attestation(
+        "SV-230221",
+        "Attempt to attest a control that already passed.",
+        AttestedStatus::Failed,
+        "2099-01-01",
+        "Dana Ortiz, ISSO",
+    );
+    let mut built = build(&[FIXTURE], Some(DEFAULT_GATE));
+    built.risk = Some((
+        accepted(vec![patched, fips, stale, unneeded], vec![home, automated]),
+        clock("2026-12-04T12:00:00Z"),
+    ));
+    built
+}
+
+fn text(format: Format, built: &Built) -> String {
+    let (out, rendered) = render(format, built);
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn markdown_has_an_accepted_risk_section() {
+    let md = text(Format::Markdown, &built());
+    let dir = crate::golden::golden_dir("markdown");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("accepted_risk.md"), &md).unwrap();
+    let start = md.find("### Accepted risk").expect("the section");
+    let end = md[start..].find("\n## ").map_or(md.len(), |e| start + e);
+    insta::assert_snapshot!("markdown_accepted_risk", &md[start..end]);
+    // The waived control is Not Applicable now: no failed control is left.
+    assert!(md.contains("No failed controls."), "{md}");
+}
+
+#[test]
+fn json_carries_every_entry_and_its_state() {
+    let out = text(Format::Json, &built());
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let schema = scangate_report::report_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json));
+    let defs = schema
+        .get("$defs")
+        .or_else(|| schema.get("definitions"))
+        .expect("definitions");
+    assert!(defs.get("RiskView").is_some() && defs.get("DecisionView").is_some());
+    let input = &json["inputs"][0];
+    let states: Vec<&str> = input["risk"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "applied",
+            "expired",
+            "stale",
+            "unneeded",
+            "applied",
+            "not_attestable"
+        ]
+    );
+    let controls: Vec<(&str, &Value)> = input["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), &c["risk"]))
+        .collect();
+    insta::assert_json_snapshot!("json_accepted_risk", (&input["risk"], controls));
+}
+
+#[test]
+fn reports_without_risk_do_not_change() {
+    // Risk is skipped when absent: the JSON has no `risk` key at all.
+    let out = text(Format::Json, &build(&[FIXTURE], Some(DEFAULT_GATE)));
+    assert!(!out.contains("\"risk\""));
+}
