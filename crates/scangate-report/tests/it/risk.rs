@@ -72,6 +72,53 @@ fn markdown_has_an_accepted_risk_section() {
 }
 
 #[test]
+fn junit_skips_waived_controls_with_the_justification() {
+    let xml = text(Format::Junit, &built());
+    let dir = crate::golden::golden_dir("junit");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("accepted_risk.xml"), &xml).unwrap();
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("JUnit XML parses");
+    let cases: Vec<&quick_junit::TestCase> = report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .filter(|c| c.name.as_str().starts_with("SV-"))
+        .collect();
+    let fragment: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let status = match &c.status {
+                quick_junit::TestCaseStatus::Success { .. } => "success".to_owned(),
+                quick_junit::TestCaseStatus::Skipped { ty, message, .. } => format!(
+                    "skipped type={} message={}",
+                    ty.as_ref().map_or("", |t| t.as_str()),
+                    message.as_ref().map_or("", |m| m.as_str())
+                ),
+                quick_junit::TestCaseStatus::NonSuccess { ty, message, .. } => format!(
+                    "failure type={} message={}",
+                    ty.as_ref().map_or("", |t| t.as_str()),
+                    message.as_ref().map_or("", |m| m.as_str())
+                ),
+            };
+            format!(
+                "{}\n  {status}\n  system-out: {}",
+                c.name.as_str(),
+                c.system_out.as_ref().map_or("", |s| s.as_str())
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("junit_accepted_risk", fragment.join("\n"));
+    let waived = cases
+        .iter()
+        .find(|c| c.name.as_str().starts_with("SV-230222"))
+        .unwrap();
+    assert!(matches!(
+        &waived.status,
+        quick_junit::TestCaseStatus::Skipped { ty: Some(t), .. } if t.as_str() == "waived"
+    ));
+}
+
+#[test]
 fn json_carries_every_entry_and_its_state() {
     let out = text(Format::Json, &built());
     let json: Value = serde_json::from_str(&out).unwrap();
