@@ -37,6 +37,12 @@ pub(crate) fn applied<'a>(input: &ReportInput<'a>, i: usize) -> Option<&'a Decis
     attested
 }
 
+/// The applied waiver of control `i` that made a failing control Not Applicable: the
+/// finding the waiver accepts (SARIF keeps it, suppressed).
+pub(crate) fn waived_failure<'a>(input: &ReportInput<'a>, i: usize) -> Option<&'a Decision> {
+    applied(input, i).filter(|d| d.kind == Kind::Waiver && d.before.is_some_and(Status::is_failing))
+}
+
 /// The note a control's row carries: `waived`, `attested failed`, `waiver expired`, ...; the
 /// applied decision first. `None` when nothing touched the control.
 pub(crate) fn row_note(input: &ReportInput<'_>, i: usize) -> Option<String> {

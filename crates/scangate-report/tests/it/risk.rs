@@ -118,6 +118,48 @@ fn junit_skips_waived_controls_with_the_justification() {
     ));
 }
 
+/// The OASIS SARIF 2.1.0 schema CI validates the golden logs with.
+fn oasis_schema() -> jsonschema::Validator {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../.ci/schemas/oasis-sarif-schema-2.1.0.json"
+    );
+    let schema: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+pub(crate) fn assert_valid_sarif(log: &Value) {
+    let validator = oasis_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn sarif_keeps_waived_failures_as_suppressed_results() {
+    let out = text(Format::Sarif, &built());
+    let dir = crate::sarif::golden_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("accepted_risk.sarif"), &out).unwrap();
+    let log: Value = serde_json::from_str(&out).unwrap();
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let controls: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"].as_str().unwrap().starts_with("SV-"))
+        .collect();
+    insta::assert_json_snapshot!("sarif_accepted_risk", controls);
+    let waived = controls
+        .iter()
+        .find(|r| r["ruleId"] == "SV-230222")
+        .expect("the waived failure is still a result");
+    assert_eq!(waived["suppressions"][0]["kind"], "external");
+    assert_eq!(waived["suppressions"][0]["status"], "accepted");
+    assert_eq!(waived["level"], "warning");
+}
+
 #[test]
 fn json_carries_every_entry_and_its_state() {
     let out = text(Format::Json, &built());
