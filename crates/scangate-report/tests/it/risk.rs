@@ -205,3 +205,34 @@ fn reports_without_risk_do_not_change() {
     let out = text(Format::Json, &build(&[FIXTURE], Some(DEFAULT_GATE)));
     assert!(!out.contains("\"risk\""));
 }
+
+/// Against a baseline where the waived control was failing: the change calls it fixed (it is
+/// Not Applicable now), Markdown says it was waived, and SARIF keeps one suppressed result
+/// for it, `unchanged`, rather than an `absent` one that would close its alert.
+#[test]
+fn a_waived_failure_against_a_baseline() {
+    let mut built = built();
+    let earlier = std::fs::read(crate::support::fixture(FIXTURE)).unwrap();
+    built.baseline = Some(
+        scangate_report::baseline::Baseline::from_bytes("baseline/earlier.json", earlier)
+            .expect("a baseline"),
+    );
+    let md = text(Format::Markdown, &built);
+    let fixed = md.find("### Fixed (1)").expect("the fixed section");
+    let row = &md[fixed..fixed + md[fixed..].find("\n\n#").unwrap()];
+    assert!(row.contains("| SV-230222 |"), "{row}");
+    assert!(row.contains("Not Applicable (waived)"), "{row}");
+
+    let log: Value = serde_json::from_str(&text(Format::Sarif, &built)).unwrap();
+    assert_valid_sarif(&log);
+    let waived: Vec<&Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "SV-230222")
+        .collect();
+    assert_eq!(waived.len(), 1, "{waived:#?}");
+    assert_eq!(waived[0]["baselineState"], "unchanged");
+    assert_eq!(waived[0]["suppressions"][0]["status"], "accepted");
+    assert!(waived[0].get("kind").is_none(), "a failure, not a pass");
+}
