@@ -569,7 +569,8 @@ fn risk_section(out: &mut String, input: &ReportInput<'_>, limit: usize) -> usiz
     let view = crate::context::RiskView::new(risk);
     writeln!(
         out,
-        "### Accepted risk\n\n{} waived · {} attested · {} expired · {} stale · {} unneeded · {} entr{}\n",
+        "### Accepted risk: {}\n\n{} waived · {} attested · {} expired · {} stale · {} unneeded · {} entr{}\n",
+        heading_text(input.name),
         view.waived,
         view.attested,
         view.expired,
@@ -601,7 +602,7 @@ fn risk_section(out: &mut String, input: &ReportInput<'_>, limit: usize) -> usiz
     if !waived.is_empty() {
         rows.push((
             format!(
-                "#### Waived ({})\n\n| Control | Title | Justification | Approver | Ticket | Expires |\n\
+                "Waived controls ({}):\n\n| Control | Title | Justification | Approver | Ticket | Expires |\n\
                  | --- | --- | --- | --- | --- | --- |\n",
                 waived.len()
             ),
@@ -624,7 +625,7 @@ fn risk_section(out: &mut String, input: &ReportInput<'_>, limit: usize) -> usiz
     if !attested.is_empty() {
         rows.push((
             format!(
-                "#### Attested ({})\n\n| Control | Status | Explanation | Updated by | Ticket | Expires |\n\
+                "Attested controls ({}):\n\n| Control | Status | Explanation | Updated by | Ticket | Expires |\n\
                  | --- | --- | --- | --- | --- | --- |\n",
                 attested.len()
             ),
@@ -658,7 +659,7 @@ fn risk_section(out: &mut String, input: &ReportInput<'_>, limit: usize) -> usiz
         })
         .collect();
     if !others.is_empty() {
-        rows.push((format!("#### Not applied ({})\n\n", others.len()), others));
+        rows.push((format!("Not applied ({}):\n\n", others.len()), others));
     }
     let mut left = 0;
     for (head, lines) in rows {

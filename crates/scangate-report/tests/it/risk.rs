@@ -64,7 +64,7 @@ fn markdown_has_an_accepted_risk_section() {
     let dir = crate::golden::golden_dir("markdown");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("accepted_risk.md"), &md).unwrap();
-    let start = md.find("### Accepted risk").expect("the section");
+    let start = md.find("### Accepted risk: ").expect("the section");
     let end = md[start..].find("\n## ").map_or(md.len(), |e| start + e);
     insta::assert_snapshot!("markdown_accepted_risk", &md[start..end]);
     // The waived control is Not Applicable now: no failed control is left.
