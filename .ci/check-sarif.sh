@@ -6,14 +6,15 @@
 # check-outputs alone never runs them. Fails on any error or warning.
 #
 # The logs are the ones `cargo test` writes to target/golden/sarif/ (tests/it/sarif.rs,
-# golden_logs and unreadable_inputs_..., the hostile log of tests/it/untrusted.rs, and the log
-# against a baseline of tests/it/change.rs); if some are
+# golden_logs and unreadable_inputs_..., the hostile logs of tests/it/untrusted.rs, the log
+# against a baseline of tests/it/change.rs, and the log with waivers and attestations of
+# tests/it/risk.rs); if some are
 # missing, those tests are run first. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir="${CARGO_TARGET_DIR:-target}/golden/sarif"
-logs=(rhel-8_hardened triple_overlay_profile_sample edge_cases hostile unreadable untrusted rhel-8_against_baseline)
+logs=(rhel-8_hardened triple_overlay_profile_sample edge_cases hostile unreadable untrusted rhel-8_against_baseline accepted_risk untrusted_risk)
 
 files=()
 missing=0

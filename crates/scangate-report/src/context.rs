@@ -757,7 +757,7 @@ pub struct ControlView<'a> {
     pub change: Option<&'static str>,
     /// The waivers and attestations given at gate time that matched this control, whatever
     /// became of them (applied, expired, unneeded, ...); empty without any.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub risk: Vec<DecisionView>,
 }
 

@@ -7,6 +7,14 @@
 //! failure type is the rule's code, the same id SARIF uses as `ruleId`. An input that could not
 //! be read is a testcase of the `scangate-inputs` suite with an `<error>` carrying why, so a
 //! test tab shows it as broken instead of leaving it out.
+//!
+//! Accepted risk (`--waivers`, `--attestations`): a control an applied waiver made Not
+//! Applicable is skipped with type `waived` and the message `Waived: <justification>
+//! (approver, ticket, expires)`; an attested control keeps the status the attestation gave it
+//! (a failure's message starts `Attested failed: <explanation>`). Every waiver or attestation
+//! that matched a control, applied or not, is written in full in its `<system-out>` (junit-10
+//! has no testcase properties). Against a baseline, `[new]` and `[still failing]` still open a
+//! failure's message.
 
 use std::io::Write;
 use std::time::Duration;
@@ -14,6 +22,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use scangate_results::Status;
 
+use crate::accepted;
 use crate::baseline::State;
 use crate::context::explaining_message;
 use crate::untrusted::{Class, classify, cut, xml::text as xml_text};
@@ -96,6 +105,31 @@ fn test_lines(control: &scangate_results::model::Control<'_>, only_failing: bool
     xml_text(&out)
 }
 
+/// Every waiver and attestation that matched control `index` of `input`, in full: what
+/// became of it, the justification or explanation, who and until when, and where it is.
+fn risk_text(input: &crate::ReportInput<'_>, index: usize) -> String {
+    const MAX: usize = 16 * 1024;
+    let mut out = String::new();
+    for d in accepted::on_control(input, index) {
+        let shown = cut(&d.reason, MAX);
+        out.push_str(&format!(
+            "{} {} ({}): {}\n{}{}\n{}\n",
+            accepted::kind_label(d.kind),
+            d.control_id,
+            d.place(),
+            accepted::outcome(d),
+            shown.shown,
+            if shown.is_cut() {
+                "… (truncated)"
+            } else {
+                ""
+            },
+            accepted::attribution(d)
+        ));
+    }
+    xml_text(&out)
+}
+
 fn seconds(control: &scangate_results::model::Control<'_>) -> Duration {
     let total: f64 = control
         .results()
@@ -143,9 +177,22 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 .zip(&summary.controls[profile.controls.clone()])
             {
                 let control = c.control.full();
-                let reason = explaining_message(c.status, &control)
-                    .map(attribute)
-                    .unwrap_or_default();
+                let decided = accepted::applied(input, index);
+                let reason = match decided {
+                    // The entry that decided the status is the reason for it.
+                    Some(d) => attribute(&format!(
+                        "{}: {} ({})",
+                        match d.attested {
+                            Some(status) => format!("Attested {}", status.as_str()),
+                            None => "Waived".to_owned(),
+                        },
+                        d.reason,
+                        accepted::attribution(d)
+                    )),
+                    None => explaining_message(c.status, &control)
+                        .map(attribute)
+                        .unwrap_or_default(),
+                };
                 // Against a baseline, a failure says whether it is new: CI test tabs show
                 // the message first.
                 let reason = match input.change.map(|ch| ch.states[index]) {
@@ -172,6 +219,14 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                         s.set_description(test_lines(&control, true));
                         s
                     }
+                    Status::NotApplicable
+                        if decided.is_some_and(|d| d.kind == scangate_risk::Kind::Waiver) =>
+                    {
+                        let mut s = TestCaseStatus::skipped();
+                        s.set_type("waived");
+                        s.set_message(reason);
+                        s
+                    }
                     Status::NotReviewed | Status::NotApplicable => {
                         let mut s = TestCaseStatus::skipped();
                         s.set_type(if c.status == Status::NotReviewed {
@@ -196,6 +251,10 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> Result<Rendered, Error> 
                 // No system-out for passed controls: quick-junit holds the whole report in
                 // memory, and "PASSED" lines for every control of a big scan are most of it.
                 case.set_time(seconds(&control));
+                let risk = risk_text(input, index);
+                if !risk.is_empty() {
+                    case.set_system_out(risk);
+                }
                 suite.add_test_case(case);
             }
             junit.add_test_suite(suite);

@@ -30,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod accepted;
 pub mod baseline;
 pub mod check;
 pub mod codequality;

@@ -1,5 +1,9 @@
 //! The Markdown report, for GitHub job summaries and pull-request comments: saf's summary
-//! table, the verdict of every input, and the failed controls with their details.
+//! table, the verdict of every input, and the failed controls with their details. With
+//! `--waivers` or `--attestations`, each input also has an "Accepted risk" section: the
+//! controls waived and attested, with the justification or explanation, who accepted them and
+//! until when, then the entries that were not applied and why; a failing control's row says
+//! when a waiver or attestation touched it.
 //!
 //! Everything from the scan goes through [`crate::untrusted`]: escaped as inline text (it cannot
 //! open a table cell, a link, a heading or HTML) or, inside `<details>`, HTML-escaped in
@@ -10,6 +14,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use crate::accepted;
 use crate::baseline::State;
 use crate::context::{ControlView, ReportInput, explaining_message};
 use crate::summary::markdown_table;
@@ -185,6 +190,7 @@ pub fn write(
         let rest: usize = verdicts[n + 1..].iter().map(String::len).sum();
         let failing = failing_controls(input);
         unlisted += failed_table(&mut out, input, &failing, budget.saturating_sub(rest));
+        unlisted += risk_section(&mut out, input, budget.saturating_sub(rest));
         details.push((n, failing));
     }
     debug_assert!(reserved <= out.len());
@@ -210,7 +216,7 @@ pub fn write(
             }
             let full = input.summary.controls[i].control.full();
             let view = ControlView::new(i, input.summary, &full, &failed_rules[i]);
-            let block = details_block(&view);
+            let block = details_block(&view, &risk_lines(input, i));
             if out.len() + block.len() > budget {
                 omitted += 1;
                 continue;
@@ -255,8 +261,9 @@ fn change_rows(report: &Report<'_>, state: State) -> Vec<String> {
         for i in change.indices(state) {
             let c = &input.summary.controls[i];
             let title = escape::inline(c.control.title.as_deref().unwrap_or(""));
+            let status = status_cell(input, i);
             let message = if state == State::Fixed {
-                c.status.label().to_owned()
+                status.clone()
             } else {
                 let full = c.control.full();
                 explaining_message(c.status, &full)
@@ -270,7 +277,7 @@ fn change_rows(report: &Report<'_>, state: State) -> Vec<String> {
             }
             cells.extend([id.as_str(), c.severity.key(), &title]);
             if state != State::Fixed {
-                cells.push(c.status.label());
+                cells.push(&status);
             }
             cells.push(&message);
             rows.push(table_row(&cells));
@@ -475,13 +482,17 @@ fn failed_table(
         let c = &summary.controls[i];
         let title = c.control.title.as_deref().unwrap_or("");
         let full = c.control.full();
-        let message = explaining_message(c.status, &full)
-            .map(cell_message)
-            .unwrap_or_default();
+        // An attested failure has no failing test: the attestation is its reason.
+        let message = match accepted::applied(input, i) {
+            Some(d) => cell_text(&d.reason, 160),
+            None => explaining_message(c.status, &full)
+                .map(cell_message)
+                .unwrap_or_default(),
+        };
         let row = table_row(&[
             &escape::inline(&c.control.id),
             c.severity.key(),
-            c.status.label(),
+            &status_cell(input, i),
             &escape::inline(title),
             &message,
         ]);
@@ -503,6 +514,181 @@ fn failed_table(
     0
 }
 
+/// A control's status for a table cell, with the note accepted risk gives it: `Failed
+/// (attested failed)`, `Not Applicable (waived)`, `Failed (waiver expired)`.
+fn status_cell(input: &ReportInput<'_>, i: usize) -> String {
+    let label = input.summary.controls[i].status.label();
+    match accepted::row_note(input, i) {
+        Some(note) => format!("{label} ({note})"),
+        None => label.to_owned(),
+    }
+}
+
+/// Bytes of a justification or explanation shown in a table cell.
+const REASON_BYTES: usize = 512;
+
+/// Untrusted text on one line for a table cell, cut at `max` bytes with ` …`.
+fn cell_text(text: &str, max: usize) -> String {
+    let shown = cut(text.trim(), max);
+    let more = if shown.is_cut() { " …" } else { "" };
+    format!("{}{more}", escape::inline(shown.shown))
+}
+
+/// `2026-12-20`, `2026-12-20 ⚠️ expiring soon`, `never`.
+fn expires_cell(d: &scangate_risk::Decision) -> String {
+    match d.expires_text() {
+        None => "never".to_owned(),
+        Some(day) if d.expiring_soon => format!("{} ⚠️ expiring soon", escape::inline(&day)),
+        Some(day) => escape::inline(&day),
+    }
+}
+
+/// The lines a failing control's details give the waivers and attestations that matched it.
+fn risk_lines(input: &ReportInput<'_>, i: usize) -> Vec<String> {
+    accepted::on_control(input, i)
+        .map(|d| {
+            format!(
+                "{} ({}): {} — {}",
+                accepted::kind_label(d.kind),
+                escape::inline(&accepted::outcome(d)),
+                cell_text(&d.reason, REASON_BYTES),
+                escape::inline(&accepted::attribution(d))
+            )
+        })
+        .collect()
+}
+
+/// One input's "Accepted risk": the waived controls, the attested ones, then the entries not
+/// applied with what became of them. Written only when the run had waivers or attestations;
+/// stops at `limit` bytes of output and returns how many rows did not fit.
+fn risk_section(out: &mut String, input: &ReportInput<'_>, limit: usize) -> usize {
+    use scangate_risk::{Kind, State};
+    let Some(risk) = input.risk else {
+        return 0;
+    };
+    let view = crate::context::RiskView::new(risk);
+    writeln!(
+        out,
+        "### Accepted risk: {}\n\n{} waived · {} attested · {} expired · {} stale · {} unneeded · {} entr{}\n",
+        heading_text(input.name),
+        view.waived,
+        view.attested,
+        view.expired,
+        view.stale,
+        view.unneeded,
+        risk.decisions.len(),
+        if risk.decisions.len() == 1 { "y" } else { "ies" }
+    )
+    .ok();
+    if risk.decisions.is_empty() {
+        out.push_str("No waiver or attestation applies to this input.\n\n");
+        return 0;
+    }
+    let controls = accepted::decision_controls(input);
+    let title_of = |k: usize| {
+        controls[k]
+            .and_then(|i| input.summary.controls[i].control.title.as_deref())
+            .unwrap_or("")
+    };
+    let applied = |kind: Kind| {
+        risk.decisions
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| d.kind == kind && d.state == State::Applied)
+            .collect::<Vec<_>>()
+    };
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let waived = applied(Kind::Waiver);
+    if !waived.is_empty() {
+        rows.push((
+            format!(
+                "Waived controls ({}):\n\n| Control | Title | Justification | Approver | Ticket | Expires |\n\
+                 | --- | --- | --- | --- | --- | --- |\n",
+                waived.len()
+            ),
+            waived
+                .iter()
+                .map(|&(k, d)| {
+                    table_row(&[
+                        &escape::inline(&d.control_id),
+                        &cell_text(title_of(k), 160),
+                        &cell_text(&d.reason, REASON_BYTES),
+                        &cell_text(d.by.as_deref().unwrap_or(""), 160),
+                        &cell_text(d.ticket.as_deref().unwrap_or(""), 160),
+                        &expires_cell(d),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    let attested = applied(Kind::Attestation);
+    if !attested.is_empty() {
+        rows.push((
+            format!(
+                "Attested controls ({}):\n\n| Control | Status | Explanation | Updated by | Ticket | Expires |\n\
+                 | --- | --- | --- | --- | --- | --- |\n",
+                attested.len()
+            ),
+            attested
+                .iter()
+                .map(|&(_, d)| {
+                    table_row(&[
+                        &escape::inline(&d.control_id),
+                        d.attested.map_or("", |s| s.as_str()),
+                        &cell_text(&d.reason, REASON_BYTES),
+                        &cell_text(d.by.as_deref().unwrap_or(""), 160),
+                        &cell_text(d.ticket.as_deref().unwrap_or(""), 160),
+                        &expires_cell(d),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    let others: Vec<String> = risk
+        .decisions
+        .iter()
+        .filter(|d| d.state != State::Applied)
+        .map(|d| {
+            format!(
+                "- {} {} ({}): {}\n",
+                accepted::kind_label(d.kind),
+                escape::inline(&d.control_id),
+                escape::inline(&d.place()),
+                escape::inline(&accepted::outcome(d))
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        rows.push((format!("Not applied ({}):\n\n", others.len()), others));
+    }
+    let mut left = 0;
+    for (head, lines) in rows {
+        if left > 0 {
+            left += lines.len();
+            continue;
+        }
+        out.push_str(&head);
+        for (k, line) in lines.iter().enumerate() {
+            if out.len() + line.len() + 400 > limit {
+                left += lines.len() - k;
+                break;
+            }
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    if left > 0 {
+        writeln!(
+            out,
+            "> [!WARNING]\n> Truncated: {left} more waiver or attestation entr{} not listed, to stay within \
+             GitHub's 1 MiB step-summary limit. The HTML and JSON reports list all of them.\n",
+            if left == 1 { "y" } else { "ies" }
+        )
+        .ok();
+    }
+    left
+}
+
 /// The note after a cut description or fix text, empty when nothing was cut.
 fn bytes_more(cut: Cut<'_>) -> String {
     if cut.is_cut() {
@@ -512,8 +698,9 @@ fn bytes_more(cut: Cut<'_>) -> String {
     }
 }
 
-/// A failed control's `<details>`: description, and every failing or erroring test.
-fn details_block(view: &ControlView<'_>) -> String {
+/// A failed control's `<details>`: what accepted risk said of it (`risk`, Markdown lines
+/// already escaped), description, and every failing or erroring test.
+fn details_block(view: &ControlView<'_>, risk: &[String]) -> String {
     let mut block = String::new();
     let title = view.title.unwrap_or("");
     writeln!(
@@ -541,6 +728,9 @@ fn details_block(view: &ControlView<'_>) -> String {
                 .join(", ")
         )
         .ok();
+    }
+    for line in risk {
+        writeln!(block, "{line}\n").ok();
     }
     let mut text = String::new();
     if let Some(desc) = view.desc {

@@ -12,6 +12,8 @@
 //! | `locations[0].logicalLocations[0]` | `namespace/pod/container` for a pod, the input path for a file |
 //! | `partialFingerprints.primaryLocationLineHash` | the finding's fingerprint ([`crate::finding`]): a hash of the input's identity, the profile name and the control id (or rule code) |
 //! | `baselineState` (with `--baseline`, on every result) | a failing control: `new` or `unchanged` (still failing); a control failing in the baseline and not now: a result of its own with `absent`, `kind` `pass`, `level` `none`; a failed gate rule: `new` for the rules on new failures, `unchanged` for the others (they judge the whole scan, not a change). Controls gone from the input are not results: there is no control left to point at (the JSON, Markdown and HTML reports list them) |
+//! | a result per control a waiver made Not Applicable that would have failed (`--waivers`) | as the failing control it was (its rule, `level` from severity, the failing test's message), with `suppressions: [{kind: "external", status: "accepted", justification: "<justification> (approver X, ticket Y, expires Z)"}]` (SARIF §3.35, §3.27.23): an accepted external suppression. The finding stays in the log with its fingerprint, so its alert is matched and shown as suppressed instead of disappearing and being closed as fixed. SARIF viewers hide a result with an accepted suppression; GitHub's SARIF-support page does not list `suppressions` among what code scanning reads, and `advanced-security/dismiss-alerts` dismisses (won't fix) the alerts a log suppresses, and reopens them when a later log no longer does. `properties.status` is `no_impact` (Not Applicable), `properties.statusBeforeWaiver` what it was (`failed`, `error`). Against a baseline its `baselineState` is `unchanged` when the control was failing in the baseline, `new` when not (the finding, not its status, is what persists). Kept after the open findings when the result cap bites |
+//! | `properties.acceptedRisk` (with `--waivers` or `--attestations`, on a control's result) | every waiver and attestation that matched the control, applied or not: `kind`, `state`, `reason` (justification or explanation), `by`, `ticket`, `expires`, `place`. An attested control is an ordinary result of its status (an attested failure is a failing result whose message is the attestation's explanation); an attested pass is no result |
 //! | `invocations[0].toolExecutionNotifications` | an `error` per input that could not be read (descriptor `unreadable-input`, its message and location), and then `executionSuccessful` is false |
 //!
 //! No `automationDetails` is written: the upload's `category` decides, and codeql-action
@@ -65,8 +67,9 @@ use serde::ser::Serializer;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
+use crate::accepted;
 use crate::baseline::State;
-use crate::context::{ControlView, failing_rules};
+use crate::context::{ControlView, explaining_message, failing_rules};
 use crate::finding::{self, Fingerprint, InputFingerprints};
 use crate::untrusted::markdown::commonmark;
 use crate::untrusted::sarif::{clean, clean_cut, clean_or};
@@ -355,6 +358,7 @@ impl<'a> Plan<'a> {
         let mut rules: Vec<PlannedRule<'a>> = Vec::new();
         let mut by_id: HashMap<Cow<'a, str>, usize> = HashMap::new();
         let mut controls = Vec::new();
+        let mut waived = Vec::new();
         let mut fixed = Vec::new();
         for (i, input) in report.inputs.iter().enumerate() {
             let summary: &'a Summary<'a> = input.summary;
@@ -379,6 +383,8 @@ impl<'a> Plan<'a> {
                 };
                 if evaluated.status.is_failing() {
                     controls.push((evaluated.severity, id, i, c, ordinal, rule));
+                } else if accepted::waived_failure(input, c).is_some() {
+                    waived.push((evaluated.severity, id, i, c, ordinal, rule));
                 } else if states.is_some_and(|s| s[c] == State::Fixed) {
                     fixed.push((evaluated.severity, id, i, c, ordinal, rule));
                 }
@@ -418,8 +424,11 @@ impl<'a> Plan<'a> {
         }
 
         controls.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
-        // Fixed controls come last: when the cap bites, open findings are kept first.
+        // Suppressed findings, then fixed controls come last: when the cap bites, open
+        // findings are kept first.
+        waived.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
         fixed.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        controls.extend(waived);
         controls.extend(fixed);
         let total_results = gate.len() + controls.len();
         let mut results: Vec<PlannedResult<'a>> = gate;
@@ -513,6 +522,39 @@ fn input_infos<'a>(inputs: &[ReportInput<'a>]) -> Vec<InputInfo<'a>> {
             }
         })
         .collect()
+}
+
+/// The accepted external suppression of a waived failure (SARIF §3.35): `justification` is
+/// the waiver's, with its approver, ticket and end date.
+fn suppression(w: &scangate_risk::Decision) -> sarif::Suppression {
+    let justification = format!("{} ({})", w.reason.trim(), accepted::attribution(w));
+    sarif::Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(clean(&justification, MAX_MESSAGE).into_owned())
+        .build()
+}
+
+/// One waiver or attestation that matched a control, for `properties.acceptedRisk`.
+fn risk_property(d: &scangate_risk::Decision) -> Value {
+    let mut entry = serde_json::Map::new();
+    entry.insert("kind".into(), json!(d.kind.as_str()));
+    entry.insert("state".into(), json!(d.state.as_str()));
+    entry.insert("reason".into(), json!(clean(&d.reason, MAX_MESSAGE)));
+    if let Some(by) = &d.by {
+        entry.insert("by".into(), json!(clean(by, MAX_NAME)));
+    }
+    if let Some(ticket) = &d.ticket {
+        entry.insert("ticket".into(), json!(clean(ticket, MAX_NAME)));
+    }
+    if let Some(expires) = d.expires_text() {
+        entry.insert("expires".into(), json!(expires));
+    }
+    if let Some(status) = d.attested {
+        entry.insert("attested".into(), json!(status.as_str()));
+    }
+    entry.insert("place".into(), json!(clean(&d.place(), MAX_DESCRIPTION)));
+    Value::Object(entry)
 }
 
 /// critical, high → error; medium → warning; low, none → note.
@@ -739,18 +781,37 @@ impl Ctx<'_> {
         let cv = ControlView::new(control, summary, &full, &info.failing[control]);
 
         let shown_id = clean_or(Some(cv.id), "(empty id)", MAX_NAME);
-        let verb = match evaluated.status {
+        // A waived failure is shown as the failure it was, suppressed.
+        let waiver = accepted::waived_failure(self.input(input), control);
+        let status = waiver.and_then(|w| w.before).unwrap_or(evaluated.status);
+        let verb = match status {
             Status::ProfileError => "has a profile error",
             _ => "failed",
         };
         let state = self.input(input).change.map(|c| c.states[control]);
-        let message = match cv.message.filter(|m| !m.trim().is_empty()) {
-            _ if state == Some(State::Fixed) => format!(
+        let failure = match waiver {
+            Some(_) => explaining_message(status, &full),
+            None => cv.message,
+        };
+        let attestation = accepted::applied(self.input(input), control)
+            .filter(|d| d.kind == scangate_risk::Kind::Attestation);
+        let message = if state == Some(State::Fixed) && waiver.is_none() {
+            format!(
                 "Control '{shown_id}' was failing in the baseline and is {} now.",
                 evaluated.status.label()
-            ),
-            Some(m) => format!("Control '{shown_id}' {verb}: {}", clean(m, MAX_MESSAGE)),
-            None => format!("Control '{shown_id}' {verb}."),
+            )
+        } else if let Some(d) = attestation {
+            format!(
+                "Control '{shown_id}' {verb}: attested {} by hand: {} ({})",
+                d.attested.map_or("", |s| s.as_str()),
+                clean(&d.reason, MAX_MESSAGE),
+                clean(&accepted::attribution(d), MAX_MESSAGE)
+            )
+        } else {
+            match failure.filter(|m| !m.trim().is_empty()) {
+                Some(m) => format!("Control '{shown_id}' {verb}: {}", clean(m, MAX_MESSAGE)),
+                None => format!("Control '{shown_id}' {verb}."),
+            }
         };
 
         let (uri, line) = uri::control_location(cv.source.file, cv.source.line, &info.uri);
@@ -763,11 +824,20 @@ impl Ctx<'_> {
         if !cv.failed_rules.is_empty() {
             properties.insert("thresholdRules".to_owned(), json!(cv.failed_rules));
         }
+        if waiver.is_some() {
+            properties.insert("statusBeforeWaiver".to_owned(), json!(status.key()));
+        }
+        let risk: Vec<Value> = accepted::on_control(self.input(input), control)
+            .map(risk_property)
+            .collect();
+        if !risk.is_empty() {
+            properties.insert("acceptedRisk".to_owned(), Value::Array(risk));
+        }
 
         let location = self.location(input, uri, line);
         let fingerprint = Self::fingerprint(info.fingerprints.control(cv.profile, cv.id, ordinal));
         let mut result = match state {
-            Some(State::Fixed) => {
+            Some(State::Fixed) if waiver.is_none() => {
                 let mut result = self.result_of(
                     rule,
                     &message,
@@ -787,10 +857,17 @@ impl Ctx<'_> {
         result.baseline_state = state.map(|s| {
             json!(match s {
                 State::New => "new",
+                // A waived failure is still there, suppressed: it persists when it was
+                // failing in the baseline (its status says fixed) and is new when not.
+                State::Fixed if waiver.is_some() => "unchanged",
+                State::NotFailing if waiver.is_some() => "new",
                 State::Fixed => "absent",
                 State::StillFailing | State::NotFailing => "unchanged",
             })
         });
+        if let Some(w) = waiver {
+            result.suppressions = Some(vec![suppression(w)]);
+        }
         result
     }
 

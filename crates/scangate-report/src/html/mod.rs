@@ -18,6 +18,12 @@
 //! [`TEXT_LIMIT`] bytes with a visible note, so a megabyte message cannot become a megabyte
 //! table cell.
 //!
+//! With `--waivers` or `--attestations`, each input has an "Accepted risk" panel (the waived
+//! and attested controls, linked, with justification or explanation, who, ticket and end
+//! date; then the entries not applied and why), and each control's summary and details show
+//! the entries that matched it (state, reason, who, until when, where in the file). That text
+//! comes from the files and is as untrusted as the scan's, escaped the same way.
+//!
 //! The output depends on nothing but the report: no timestamps, no random ids (anchors are
 //! `i<input>-c<control index>`), so it can be golden-tested.
 //!

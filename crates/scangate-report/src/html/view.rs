@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::csp::csp;
 use super::{CSS, JS, MAX_RESULTS, MAX_RULE_LINKS};
+use crate::accepted;
 use crate::baseline::State;
 use crate::context::{
-    BucketCounts, ControlView, CountsView, GoneView, InputContext, OriginView, PlatformView,
-    ProfileView,
+    BucketCounts, ControlView, CountsView, DecisionView, GoneView, InputContext, OriginView,
+    PlatformView, ProfileView,
 };
 use crate::untrusted::prefix;
 use crate::{Report, ReportInput};
@@ -196,6 +197,64 @@ pub(super) struct InputFrame<'a> {
     changes: Option<Vec<ChangeCount>>,
     /// The baseline's failing controls this input no longer has.
     gone: Vec<GoneView<'a>>,
+    /// Waivers and attestations given at gate time; `None` without either.
+    risk: Option<RiskFrame<'a>>,
+}
+
+/// The accepted-risk panel: counts, the applied entries, then the others.
+#[derive(Debug, Serialize)]
+struct RiskFrame<'a> {
+    waived: usize,
+    attested: usize,
+    expired: usize,
+    stale: usize,
+    unneeded: usize,
+    applied: Vec<RiskEntry<'a>>,
+    others: Vec<RiskEntry<'a>>,
+}
+
+/// One waiver or attestation, with the control it matched (linked) when it matched one.
+#[derive(Debug, Serialize)]
+struct RiskEntry<'a> {
+    d: DecisionView,
+    /// `Waiver` or `Attestation`.
+    kind_label: &'static str,
+    /// What became of it, in scangate's words.
+    outcome: String,
+    anchor: Option<String>,
+    title: Option<&'a str>,
+}
+
+impl<'a> RiskFrame<'a> {
+    fn new(input: &ReportInput<'a>, anchor: &str) -> Option<Self> {
+        let risk = input.risk?;
+        let view = crate::context::RiskView::new(risk);
+        let controls = accepted::decision_controls(input);
+        let (mut applied, mut others) = (Vec::new(), Vec::new());
+        for ((d, view), control) in risk.decisions.iter().zip(view.entries).zip(controls) {
+            let entry = RiskEntry {
+                d: view,
+                kind_label: accepted::kind_label(d.kind),
+                outcome: accepted::outcome(d),
+                anchor: control.map(|i| format!("{anchor}-c{i}")),
+                title: control.and_then(|i| input.summary.controls[i].control.title.as_deref()),
+            };
+            if d.state == scangate_risk::State::Applied {
+                applied.push(entry);
+            } else {
+                others.push(entry);
+            }
+        }
+        Some(RiskFrame {
+            waived: view.waived,
+            attested: view.attested,
+            expired: view.expired,
+            stale: view.stale,
+            unneeded: view.unneeded,
+            applied,
+            others,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -407,6 +466,7 @@ impl<'a> InputFrame<'a> {
         });
         let gone = context.change.map(|c| c.gone).unwrap_or_default();
         InputFrame {
+            risk: RiskFrame::new(input, &anchor),
             changes,
             gone,
             multi,

@@ -272,3 +272,77 @@ fn rendering_is_deterministic() {
     let b = html(&build(&["rhel-8_hardened.json"], Some(DEFAULT_GATE)));
     assert!(a == b);
 }
+
+/// The element text of an HTML fragment, read as a browser tokenizes it (tags dropped,
+/// character references decoded), one line per block-ish tag so the snapshot reads.
+fn fragment_text(fragment: &str) -> String {
+    use html5gum::{Token, Tokenizer};
+    let mut out = String::new();
+    for token in Tokenizer::new(fragment) {
+        match token.expect("reading a string cannot fail") {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).into_owned();
+                if ["tr", "li", "h3", "h4", "div", "p"].contains(&name.as_str()) {
+                    out.push('\n');
+                } else if ["td", "th"].contains(&name.as_str()) {
+                    out.push_str(" | ");
+                }
+                if let Some(href) = tag.attributes.get(b"href".as_slice()) {
+                    out.push_str(&format!("[{}]", String::from_utf8_lossy(href)));
+                }
+            }
+            Token::String(s) => out.push_str(&String::from_utf8_lossy(&s)),
+            Token::Error(e) => panic!("{e:?}"),
+            _ => {}
+        }
+    }
+    out.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn accepted_risk_panel_and_control_cards() {
+    let page = html(&crate::risk::built());
+    save("accepted_risk", &page);
+    let start = page
+        .find("<section class=\"panel risk\"")
+        .expect("the panel");
+    let end = start + page[start..].find("</section>").unwrap();
+    let panel = &page[start..end];
+    insta::assert_snapshot!("html_accepted_risk_panel", fragment_text(panel));
+    // Every link of the panel leads to a control row of the page.
+    for href in panel.split("href=\"#").skip(1) {
+        let id = &href[..href.find('"').unwrap()];
+        assert!(
+            page.contains(&format!("<tr class=\"ctl\" id=\"{id}\"")),
+            "{id}"
+        );
+    }
+    // Each control's card shows the entries that matched it: six entries, one stale.
+    assert_eq!(page.matches("<div class=\"note risk ").count(), 5);
+    let row = |id: &str| {
+        let at = page
+            .find(&format!("<bdi>{id}</bdi></a></td>"))
+            .unwrap_or_else(|| panic!("{id}"));
+        let from = page[..at].rfind("<tr class=\"ctl\"").unwrap();
+        &page[from..from + page[from..].find("</tr>").unwrap()]
+    };
+    let waived = fragment_text(row("SV-230222"));
+    assert!(waived.contains("waived"), "{waived}");
+    assert!(
+        waived.contains("Waiver · applied · expires soon"),
+        "{waived}"
+    );
+    assert!(waived.contains("Approved by Sam Lee, AO · ticket RISK-42 · expires 2026-12-20"));
+    let attested = fragment_text(row("SV-230328"));
+    assert!(attested.contains("attested passed"), "{attested}");
+    assert!(
+        attested.contains("Updated by Dana Ortiz, ISSO · ticket SEC-1182 · expires 2099-01-01")
+    );
+    let expired = fragment_text(row("SV-230223"));
+    assert!(expired.contains("Waiver · expired"), "{expired}");
+    assert!(expired.contains("expired 2026-01-01"), "{expired}");
+}

@@ -9,6 +9,7 @@ mod codequality;
 mod golden;
 mod html;
 mod json;
+mod risk;
 mod sarif;
 mod support;
 mod untrusted;

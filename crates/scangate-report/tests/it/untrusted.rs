@@ -4,7 +4,8 @@
 //! Markdown summary and a user template of each kind. In each output this test looks for the
 //! characters the policy removes, for the note of every cut it promises, and for the format's
 //! own escaping, read back with a real parser (pulldown-cmark, quick-junit, serde_json,
-//! html5gum). The reports are also saved beside the golden ones, where `.ci/check-reports.sh`,
+//! html5gum). Waiver and attestation files are as hostile as scans: their text is checked in
+//! every format too. The reports are also saved beside the golden ones, where `.ci/check-reports.sh`,
 //! `.ci/check-sarif.sh` and `.ci/check-html.sh` hand them to markdownlint, the JUnit schema,
 //! check-jsonschema with the Code Quality schema, the SARIF validators and the Nu HTML Checker.
 
@@ -426,7 +427,6 @@ fn terminal_outputs() {
         let input = &report.inputs[0];
         let gated = [Gated {
             change: None,
-            risk: None,
             name: input.name,
             summary: input.summary,
             verdict: input.verdict.unwrap(),
@@ -505,4 +505,142 @@ fn user_html_template() {
     assert!(tokens.text.contains("<script>alert('x')</script>"));
     let (_, attributes) = &tokens.tags[4];
     assert!(attributes[0].1.contains("<b>bold</b>"), "quotes hold");
+}
+
+/// Waiver and attestation files are as hostile as scans: markup, Markdown, a table border,
+/// `</script>`, control characters and bidi overrides in a justification, an approver, a
+/// ticket and a control id, shown in every format as text.
+fn hostile_risk() -> Built {
+    use crate::support::risk::{accepted, attestation, clock, day, waiver};
+    use scangate_risk::AttestedStatus;
+    let evil = format!(
+        "</script><script>alert(1)</script> <img src=x onerror=alert(2)> | **bold** \
+         [link](javascript:alert(3)) `code` # heading ]]> &amp; {{{{x}}}}{EXTRA}"
+    );
+    let mut waived = waiver("SV-230222", &format!("Accepted: {evil}"));
+    waived.approver = Some(format!("approver {evil}"));
+    waived.ticket = Some(format!("ticket {evil}"));
+    waived.expiration_date = Some(day("2026-12-20"));
+    let stale = waiver(&format!("SV-<b>{evil}"), &format!("stale {evil}"));
+    // Attested failed: a failing control whose reason is the hostile explanation.
+    let attested = attestation(
+        "SV-230328",
+        &format!("Explained: {evil}"),
+        AttestedStatus::Failed,
+        "2099-01-01",
+        &format!("updater {evil}"),
+    );
+    let fixture_bytes = std::fs::read(fixture(crate::risk::FIXTURE)).unwrap();
+    let mut built = build_specs(
+        vec![Spec::file("scans/risk.json", fixture_bytes)],
+        Some(DEFAULT_GATE),
+    );
+    built.risk = Some((
+        accepted(vec![waived, stale], vec![attested]),
+        clock("2026-12-04T12:00:00Z"),
+    ));
+    built
+}
+
+#[test]
+fn accepted_risk_text_is_inert_in_every_format() {
+    let built = hostile_risk();
+    let options = RenderOptions::default();
+
+    let md = render(Format::Markdown, &built, &options);
+    save("markdown", "untrusted_risk.md", &md);
+    assert_inert("markdown", &md, false);
+    assert!(md.contains("### Accepted risk"), "{md}");
+    let mut columns = Vec::new();
+    let mut cells = 0;
+    let mut html = String::new();
+    for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(align)) => columns.push(align.len()),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                assert_eq!(Some(&cells), columns.last(), "a row lost or gained cells");
+                cells = 0;
+            }
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("a link to {dest_url}"),
+            Event::Start(Tag::Strong) => panic!("bold text from a waiver"),
+            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::CodeBlock(_)) => {}
+            // The report's own code spans are rule keys: none may come from a waiver.
+            Event::Code(code) => assert!(!code.contains("alert"), "code from a waiver: {code}"),
+            Event::Html(h) | Event::InlineHtml(h) => html.push_str(&h),
+            _ => {}
+        }
+    }
+    let rest = support::without_markdown_tags(&html);
+    assert!(!rest.contains('<'), "raw HTML: {rest:?}");
+
+    let xml = render(Format::Junit, &built, &options);
+    save("junit", "untrusted_risk.xml", &xml);
+    assert_inert("junit", &xml, true);
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("JUnit XML parses");
+    let case = |id: &str| {
+        report
+            .test_suites
+            .iter()
+            .flat_map(|s| &s.test_cases)
+            .find(|c| c.name.as_str().starts_with(id))
+            .unwrap()
+            .clone()
+    };
+    match &case("SV-230222").status {
+        quick_junit::TestCaseStatus::Skipped { message, .. } => {
+            let message = message.as_ref().unwrap().as_str();
+            assert!(
+                message.starts_with("Waived: Accepted: </script><script>"),
+                "{message}"
+            );
+            assert!(!message.contains('\n'));
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = case("SV-230328").system_out.unwrap();
+    assert!(out.as_str().contains("Explained: </script>"), "{out:?}");
+
+    let sarif = render(Format::Sarif, &built, &options);
+    save("sarif", "untrusted_risk.sarif", &sarif);
+    let log = json_of("sarif", &sarif);
+    crate::risk::assert_valid_sarif(&log);
+    let mut texts = Vec::new();
+    strings(&log, &mut texts);
+    assert!(texts.iter().all(|t| !t.contains("](")), "an embedded link");
+    let waived = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "SV-230222")
+        .expect("the waived failure");
+    let justification = waived["suppressions"][0]["justification"].as_str().unwrap();
+    assert!(
+        justification.starts_with("Accepted: </script>"),
+        "{justification}"
+    );
+    assert!(justification.contains("approver approver </script>"));
+
+    // Not `json_of`: the fixture's tag values are kept as written, over several lines.
+    let json = render(Format::Json, &built, &options);
+    assert_inert("json", &json, false);
+    let value: Value = serde_json::from_str(&json).unwrap();
+    let reason = value["inputs"][0]["risk"]["entries"][0]["reason"].as_str();
+    assert!(reason.unwrap().starts_with("Accepted: </script><script>"));
+    let entries = value["inputs"][0]["risk"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+
+    let page = render(Format::Html, &built, &options);
+    save("html", "untrusted_risk.html", &page);
+    let tokens = assert_html("html", &page, &template_tags());
+    let count = |tag: &str| tokens.tags.iter().filter(|(n, _)| n == tag).count();
+    assert_eq!((count("script"), count("style"), count("img")), (1, 1, 0));
+    for shown in [
+        "Accepted: </script><script>alert(1)</script> <img src=x onerror=alert(2)>",
+        "Explained: </script>",
+        "approver </script>",
+        "SV-<b></script>",
+    ] {
+        assert!(tokens.text.contains(shown), "{shown:?} is not text");
+    }
 }

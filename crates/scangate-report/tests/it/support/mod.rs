@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use scangate_pipeline::{Batch, Gate, Source};
+use scangate_pipeline::{Batch, Context, Gate, Source};
 use scangate_report::Report;
 use scangate_results::{Error, ErrorKind, Location};
 
@@ -46,6 +46,8 @@ pub struct Built {
     gate: Option<Gate>,
     /// What every input is compared with, if anything.
     pub baseline: Option<scangate_report::baseline::Baseline>,
+    /// Waivers and attestations applied to every input, and the clock they are judged by.
+    pub risk: Option<(scangate_risk::AcceptedRisk, scangate_risk::Clock)>,
     /// Inputs added as unreadable on purpose; any other error is a broken test input.
     unreadable: usize,
 }
@@ -59,16 +61,19 @@ impl Built {
 
     /// Runs the pipeline and hands the report to `f`.
     pub fn with<R>(&self, f: impl FnOnce(&Report<'_>) -> R) -> R {
-        self.batch
-            .run_against(self.gate.as_ref(), self.baseline.as_ref(), |run| {
-                let errors: Vec<String> = run.errors().iter().map(ToString::to_string).collect();
-                assert_eq!(
-                    errors.len(),
-                    self.unreadable,
-                    "unexpected errors: {errors:?}"
-                );
-                f(&run.report())
-            })
+        let context = Context {
+            baseline: self.baseline.as_ref(),
+            risk: self.risk.as_ref().map(|(risk, clock)| (risk, clock)),
+        };
+        self.batch.run_with(self.gate.as_ref(), &context, |run| {
+            let errors: Vec<String> = run.errors().iter().map(ToString::to_string).collect();
+            assert_eq!(
+                errors.len(),
+                self.unreadable,
+                "unexpected errors: {errors:?}"
+            );
+            f(&run.report())
+        })
     }
 }
 
@@ -137,6 +142,7 @@ pub fn build_sources(inputs: Vec<(Source, Vec<u8>)>, threshold: Option<&str>) ->
         batch,
         gate,
         baseline: None,
+        risk: None,
         unreadable: 0,
     }
 }
@@ -214,4 +220,97 @@ pub fn without_markdown_tags(html: &str) -> String {
     ];
     own.iter()
         .fold(html.to_string(), |rest, tag| rest.replace(tag, ""))
+}
+
+/// Waivers and attestations as the loaders make them, for [`Built::risk`].
+pub mod risk {
+    use jiff::tz::TimeZone;
+    use jiff::{SignedDuration, Timestamp};
+    use scangate_risk::{
+        AcceptedRisk, Attestation, Attestations, AttestedStatus, Clock, Frequency, Waiver, Waivers,
+        When, WhenValue,
+    };
+    use scangate_threshold::Pos;
+
+    /// A day as the files write it (`2026-12-20`): midnight in the clock's zone.
+    pub fn day(text: &str) -> When {
+        When {
+            written: text.to_owned(),
+            value: WhenValue::Day(text.parse().expect("a date")),
+        }
+    }
+
+    /// The moment entries are judged at (`2026-12-04T12:00:00Z`), in UTC, warning 30 days
+    /// ahead.
+    pub fn clock(now: &str) -> Clock {
+        Clock {
+            now: now.parse::<Timestamp>().expect("an instant"),
+            tz: TimeZone::UTC,
+            warn_within: SignedDuration::from_hours(30 * 24),
+        }
+    }
+
+    /// A `run: false` waiver of `control_id` that never expires, without approver or ticket.
+    pub fn waiver(control_id: &str, justification: &str) -> Waiver {
+        Waiver {
+            pos: Pos { line: 1, column: 1 },
+            control_id: control_id.to_owned(),
+            justification: justification.to_owned(),
+            run: Some(false),
+            expiration_date: None,
+            approver: None,
+            ticket: None,
+            scope: Vec::new(),
+        }
+    }
+
+    /// An annual attestation of `control_id`. `Frequency::advance` is still a placeholder
+    /// that returns the start, so an attestation holds until its `updated` day: current ones
+    /// are dated in the future.
+    pub fn attestation(
+        control_id: &str,
+        explanation: &str,
+        status: AttestedStatus,
+        updated: &str,
+        updated_by: &str,
+    ) -> Attestation {
+        Attestation {
+            pos: Pos { line: 1, column: 1 },
+            control_id: control_id.to_owned(),
+            explanation: explanation.to_owned(),
+            frequency: Frequency::Annually,
+            status,
+            updated: day(updated),
+            updated_by: updated_by.to_owned(),
+            ticket: None,
+            scope: Vec::new(),
+        }
+    }
+
+    /// `waivers.yml` and `attestations.yml` holding these entries (either left out when
+    /// empty), each entry placed on its own lines as a file would.
+    pub fn accepted(mut waivers: Vec<Waiver>, mut attestations: Vec<Attestation>) -> AcceptedRisk {
+        for (k, w) in waivers.iter_mut().enumerate() {
+            w.pos = Pos {
+                line: 1 + 6 * k as u64,
+                column: 1,
+            };
+        }
+        for (k, a) in attestations.iter_mut().enumerate() {
+            a.pos = Pos {
+                line: 2 + 8 * k as u64,
+                column: 3,
+            };
+        }
+        AcceptedRisk {
+            waivers: (!waivers.is_empty()).then(|| Waivers {
+                path: "waivers.yml".into(),
+                entries: waivers,
+            }),
+            attestations: (!attestations.is_empty()).then(|| Attestations {
+                path: "attestations.yml".into(),
+                entries: attestations,
+            }),
+        }
+    }
 }
