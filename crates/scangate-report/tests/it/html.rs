@@ -340,7 +340,7 @@ fn accepted_risk_panel_and_control_cards() {
     let attested = fragment_text(row("SV-230328"));
     assert!(attested.contains("attested passed"), "{attested}");
     assert!(
-        attested.contains("Updated by Dana Ortiz, ISSO · ticket SEC-1182 · expires 2099-01-01")
+        attested.contains("Updated by Dana Ortiz, ISSO · ticket SEC-1182 · expires 2027-11-20")
     );
     let expired = fragment_text(row("SV-230223"));
     assert!(expired.contains("Waiver · expired"), "{expired}");

@@ -33,7 +33,7 @@ pub(crate) fn built() -> Built {
         "SV-230328",
         "Separate /home file system verified on the host by the platform team.",
         AttestedStatus::Passed,
-        "2099-01-01",
+        "2026-11-20",
         "Dana Ortiz, ISSO",
     );
     home.ticket = Some("SEC-1182".into());
@@ -41,7 +41,7 @@ pub(crate) fn built() -> Built {
         "SV-230221",
         "Attempt to attest a control that already passed.",
         AttestedStatus::Failed,
-        "2099-01-01",
+        "2026-11-20",
         "Dana Ortiz, ISSO",
     );
     let mut built = build(&[FIXTURE], Some(DEFAULT_GATE));

@@ -527,7 +527,7 @@ fn hostile_risk() -> Built {
         "SV-230328",
         &format!("Explained: {evil}"),
         AttestedStatus::Failed,
-        "2099-01-01",
+        "2026-11-20",
         &format!("updater {evil}"),
     );
     let fixture_bytes = std::fs::read(fixture(crate::risk::FIXTURE)).unwrap();

@@ -264,9 +264,7 @@ pub mod risk {
         }
     }
 
-    /// An annual attestation of `control_id`. `Frequency::advance` is still a placeholder
-    /// that returns the start, so an attestation holds until its `updated` day: current ones
-    /// are dated in the future.
+    /// An annual attestation of `control_id`, made on `updated` (a day).
     pub fn attestation(
         control_id: &str,
         explanation: &str,
