@@ -107,11 +107,11 @@ pub(crate) fn outcome(d: &Decision) -> String {
             "counted: the waiver does not say run: false, so the control counts from its results{}",
             before.map(|s| format!(" ({s})")).unwrap_or_default()
         ),
-        State::NotAttestable => {
-            "not attestable: the control has automated results (only controls whose first \
-             result is skipped are attested)"
-                .to_owned()
-        }
+        State::NotAttestable => format!(
+            "not attestable: only a control whose first result is skipped is attested, and \
+             this one is {}",
+            before.unwrap_or("without results")
+        ),
     }
 }
 

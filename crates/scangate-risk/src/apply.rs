@@ -170,8 +170,13 @@ impl Decision {
                 self.before.map(status_name).unwrap_or("unknown")
             ),
             State::NotAttestable => format!(
-                "{what} not applied: the control has automated results (saf attests only \
-                 controls whose first result is skipped)"
+                "{what} not applied: saf attests only a control whose first result is skipped, \
+                 and this one is {}",
+                match self.before {
+                    Some(Status::ProfileError) => "a Profile Error (or has no results)",
+                    Some(status) => status_name(status),
+                    None => "without results",
+                }
             ),
         })
     }
@@ -467,7 +472,9 @@ fn apply_attestation(
         at.first()
             .map(|&(p, c)| results.profiles[p].controls[c].status)
     };
-    let before = status_at(results, &attestable).or(status_at(results, &matched));
+    let before = status_at(results, &attestable)
+        .or(status_at(results, &matched))
+        .or(status_at(results, places));
     let mut decision = Decision {
         kind: Kind::Attestation,
         file: file.to_owned(),
@@ -483,9 +490,10 @@ fn apply_attestation(
         before,
         after: before,
     };
-    if matched.is_empty() {
+    if places.is_empty() {
         return out.push(decision, &keys);
     }
+    // The control is there, but without results (a Profile Error) or with automated ones.
     if attestable.is_empty() {
         decision.state = State::NotAttestable;
         return out.push(decision, &keys);
