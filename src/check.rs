@@ -24,9 +24,9 @@ pub struct Plan {
 }
 
 pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
-    // Everything the user wrote is checked before any input is read, but the baseline: it is
-    // read beside the inputs, on another core, so that a big one costs no wall time. A bad
-    // baseline still stops the run before anything is gated.
+    // Everything the user wrote is checked before any input is read, but the baseline, the
+    // waivers and the attestations: they are read beside the inputs, on another core, so that
+    // they cost no wall time. A bad one still stops the run before anything is gated.
     let mut threshold = crate::threshold::resolve(&args.threshold)?;
     let reports = reports::parse(&args.reports.reports, &args.reports.templates)?;
     crate::baseline::complete_gate(
@@ -34,13 +34,18 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> Result<Outcome> {
         args.fail_on_new,
         args.baseline.baseline.is_some(),
     )?;
-    let risk = crate::risk::load(&args.risk)?;
     let inputs = args.inputs.input;
-    let (baseline, batch) = rayon::join(
-        || crate::baseline::load(&args.baseline),
+    let ((baseline, risk), batch) = rayon::join(
+        || {
+            (
+                crate::baseline::load(&args.baseline),
+                crate::risk::load(&args.risk),
+            )
+        },
         || Batch::read(inputs.into_iter().map(Source::file)),
     );
     let baseline = baseline?;
+    let risk = risk?;
     let plan = Plan {
         gate: Some(threshold),
         baseline,

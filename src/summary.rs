@@ -17,13 +17,18 @@ use crate::output::{to_stdout, write_atomically};
 /// summary; when none can be read, nothing is summarised.
 pub fn run(args: SummaryArgs, color: ColorChoice) -> Result<Outcome> {
     let requests = crate::reports::parse(&args.reports.reports, &args.reports.templates)?;
-    // The baseline is read beside the inputs (see `check`).
-    let (baseline, batch) = rayon::join(
-        || crate::baseline::load(&args.baseline),
+    // The baseline, waivers and attestations are read beside the inputs (see `check`).
+    let ((baseline, risk), batch) = rayon::join(
+        || {
+            (
+                crate::baseline::load(&args.baseline),
+                crate::risk::load(&args.risk),
+            )
+        },
         || Batch::read(args.inputs.input.iter().cloned().map(Source::file)),
     );
     let baseline = baseline?;
-    let risk = crate::risk::load(&args.risk)?;
+    let risk = risk?;
     let context = scangate_pipeline::Context {
         baseline: baseline.as_ref(),
         risk: risk.as_ref().map(|(risk, clock)| (risk, clock)),

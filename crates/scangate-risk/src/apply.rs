@@ -5,6 +5,8 @@
 //! the results: a waived or attested control keeps its tests, and the reports show both.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -208,7 +210,7 @@ impl ControlKey {
 pub struct InputRisk {
     pub decisions: Vec<Decision>,
     /// Decisions (indices) by the controls they matched.
-    by_control: HashMap<ControlKey, Vec<usize>>,
+    by_control: HashMap<ControlKey, Vec<usize>, RandomState>,
 }
 
 impl InputRisk {
@@ -298,22 +300,28 @@ pub fn apply(
 ) -> InputRisk {
     let mut out = InputRisk::default();
     if let Some(waivers) = &risk.waivers {
-        let index = Index::exact(results);
-        for waiver in waivers
+        let entries: Vec<&Waiver> = waivers
             .entries
             .iter()
             .filter(|w| in_scope(&w.scope, target))
-        {
+            .collect();
+        let index = Index::new(
+            results,
+            entries.iter().map(|w| w.control_id.as_str()),
+            false,
+        );
+        for waiver in entries {
             apply_waiver(results, &index, waiver, &waivers.path, clock, &mut out);
         }
     }
     if let Some(attestations) = &risk.attestations {
-        let index = Index::folded(results);
-        for attestation in attestations
+        let entries: Vec<&Attestation> = attestations
             .entries
             .iter()
             .filter(|a| in_scope(&a.scope, target))
-        {
+            .collect();
+        let index = Index::new(results, entries.iter().map(|a| a.control_id.as_str()), true);
+        for attestation in entries {
             apply_attestation(
                 results,
                 &index,
@@ -327,34 +335,54 @@ pub fn apply(
     out
 }
 
-/// Where the controls of each id are: (profile, control) in file order.
-struct Index(HashMap<String, Vec<(usize, usize)>>);
+/// Where the controls of each id some entry names are: (profile, control) in file order.
+/// Built from the entries' ids, not the scan's: a scan has tens of thousands of controls and a
+/// file a few dozen entries, so each control costs one lookup and no allocation.
+struct Index {
+    places: HashMap<String, Vec<(usize, usize)>, RandomState>,
+    /// saf matches an attestation's `control_id` ignoring case; InSpec a waiver's key exactly.
+    fold: bool,
+}
 
 impl Index {
-    fn build(results: &Results<'_>, key: impl Fn(&str) -> String) -> Index {
-        let mut map: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-        for (p, profile) in results.profiles.iter().enumerate() {
-            for (c, control) in profile.controls.iter().enumerate() {
-                map.entry(key(control.id.as_str()))
-                    .or_default()
-                    .push((p, c));
+    fn new<'e>(results: &Results<'_>, ids: impl Iterator<Item = &'e str>, fold: bool) -> Index {
+        let key = |id: &str| {
+            if fold {
+                id.to_ascii_lowercase()
+            } else {
+                id.to_owned()
+            }
+        };
+        // Control ids are the scanned system's: the hash is seeded per process.
+        let mut places: HashMap<String, Vec<(usize, usize)>, RandomState> =
+            ids.map(|id| (key(id), Vec::new())).collect();
+        if !places.is_empty() {
+            let mut folded = String::new();
+            for (p, profile) in results.profiles.iter().enumerate() {
+                for (c, control) in profile.controls.iter().enumerate() {
+                    let id = if fold {
+                        folded.clear();
+                        folded.extend(control.id.chars().map(|ch| ch.to_ascii_lowercase()));
+                        folded.as_str()
+                    } else {
+                        control.id.as_str()
+                    };
+                    if let Some(list) = places.get_mut(id) {
+                        list.push((p, c));
+                    }
+                }
             }
         }
-        Index(map)
-    }
-
-    /// InSpec matches a waiver's key to a control id exactly.
-    fn exact(results: &Results<'_>) -> Index {
-        Index::build(results, str::to_owned)
-    }
-
-    /// saf matches an attestation's `control_id` ignoring case.
-    fn folded(results: &Results<'_>) -> Index {
-        Index::build(results, str::to_ascii_lowercase)
+        Index { places, fold }
     }
 
     fn get(&self, id: &str) -> &[(usize, usize)] {
-        self.0.get(id).map_or(&[], Vec::as_slice)
+        let found = if self.fold {
+            self.places.get(&id.to_ascii_lowercase())
+        } else {
+            self.places.get(id)
+        };
+        found.map_or(&[], Vec::as_slice)
     }
 }
 
@@ -446,7 +474,7 @@ fn apply_attestation(
     clock: &Clock,
     out: &mut InputRisk,
 ) {
-    let places = index.get(&attestation.control_id.to_ascii_lowercase());
+    let places = index.get(&attestation.control_id);
     // saf looks at controls with results only (an overlay's wrapper layers have none), and
     // attests those whose first result is skipped.
     let mut matched = Vec::new();
