@@ -1008,3 +1008,66 @@ fn fetch_gates_change_against_the_previous_runs_report() {
         [("db-0".to_owned(), 0, 0), ("web".to_owned(), 3, 5)]
     );
 }
+
+/// `fetch --waivers` applies a waiver scoped to a workload to that workload's pod only,
+/// whatever the pod's generated name.
+#[test]
+fn fetch_applies_waivers_scoped_to_a_workload() {
+    let scan = std::fs::read(crate::common::fixture(
+        "results/rhel8_sample_oneOfEachControlStatus.json",
+    ))
+    .unwrap();
+    let results = "/results/scan-results.json";
+    let fake = FakeKube::start(
+        Script::new()
+            .pod(FakePod::new("web-7d9f8b6c5-x2kz9").file(results, scan.clone()))
+            .pod(FakePod::new("db-0").file(results, scan)),
+    );
+    let files = tempfile::tempdir().unwrap();
+    let waivers = files.path().join("waivers.yml");
+    std::fs::write(
+        &waivers,
+        "SV-230222:\n  justification: patched by image rebuilds\n  run: false\n  scope:\n    namespace: scans\n    workload: web\n",
+    )
+    .unwrap();
+    let run = fetch(
+        &fake,
+        &[
+            "web-7d9f8b6c5-x2kz9",
+            "db-0",
+            "-I",
+            "{failed.total.max: 0}",
+            "--waivers",
+            waivers.to_str().unwrap(),
+            "--report",
+            "json=out/report.json",
+            "--timeout",
+            "5s",
+        ],
+    );
+    assert_eq!(run.code, 1, "db-0 still fails: {}", run.transcript());
+    assert!(
+        run.stdout.contains("PASS  scans/web-7d9f8b6c5-x2kz9")
+            && run.stdout.contains("FAIL  scans/db-0")
+            && run
+                .stdout
+                .contains("Accepted risk in scans/web-7d9f8b6c5-x2kz9: 1 waived, 0 attested"),
+        "{}",
+        run.transcript()
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.out().join("report.json")).unwrap())
+            .unwrap();
+    let waived: Vec<(String, u64)> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["identity"]["workload"].as_str().unwrap().to_owned(),
+                i["risk"]["waived"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(waived, [("db-0".to_owned(), 0), ("web".to_owned(), 1)]);
+}
