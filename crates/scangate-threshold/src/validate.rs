@@ -38,7 +38,8 @@ const STATUS_KEYS: &[&str] = &{
     keys
 };
 const LIMIT_KEYS: &[&str] = &["min", "max", "controls"];
-/// New failures only have a ceiling: a floor on new failures would demand regressions.
+/// New failures and accepted risk only have a ceiling: a floor on new failures would demand
+/// regressions, a floor on waivers would demand accepted risk.
 const NEW_LIMIT_KEYS: &[&str] = &["max"];
 
 /// Words people write for saf's status keys.
@@ -249,25 +250,9 @@ impl Checker {
                 _ => return self.unknown(key_pos, prefix, word, ACCEPTED_KEYS),
             },
             Level::AcceptedLimits(kind) => {
-                if !NEW_LIMIT_KEYS.contains(&word) {
-                    let message = match word {
-                        "min" | "controls" => format!(
-                            "unknown key: accepted risk only has a ceiling; did you mean `{}`?",
-                            join(prefix, "max")
-                        ),
-                        _ => return self.unknown(key_pos, prefix, word, NEW_LIMIT_KEYS),
-                    };
-                    return self.problem(key_pos, &path, message);
-                }
-                if !rest.is_empty() {
-                    return self.problem(
-                        key_pos,
-                        &join(&path, &rest.join(".")),
-                        format!("unknown key: `{path}` is a value, not a mapping"),
-                    );
-                }
-                if let Some(n) = self.count(&path, node) {
-                    self.mark(&path, key_pos);
+                if let Some(n) =
+                    self.ceiling("accepted risk only has", prefix, segments, key_pos, node)
+                {
                     self.threshold.accepted_max.push((kind, n));
                 }
                 return;
@@ -289,25 +274,9 @@ impl Checker {
                 None => return self.unknown(key_pos, prefix, word, STATUS_KEYS),
             },
             Level::NewLimits(bucket) => {
-                if !NEW_LIMIT_KEYS.contains(&word) {
-                    let message = match word {
-                        "min" | "controls" => format!(
-                            "unknown key: new failures only have a ceiling; did you mean `{}`?",
-                            join(prefix, "max")
-                        ),
-                        _ => return self.unknown(key_pos, prefix, word, NEW_LIMIT_KEYS),
-                    };
-                    return self.problem(key_pos, &path, message);
-                }
-                if !rest.is_empty() {
-                    return self.problem(
-                        key_pos,
-                        &join(&path, &rest.join(".")),
-                        format!("unknown key: `{path}` is a value, not a mapping"),
-                    );
-                }
-                if let Some(n) = self.count(&path, node) {
-                    self.mark(&path, key_pos);
+                if let Some(n) =
+                    self.ceiling("new failures only have", prefix, segments, key_pos, node)
+                {
                     self.threshold.new_max.push((bucket, n));
                 }
                 return;
@@ -370,6 +339,45 @@ impl Checker {
     }
 
     /// Records that `path` was set at `pos`; setting it again is a problem.
+    /// A limit that is only a ceiling (`new.<bucket>`, `waived.total`, `attested.total`):
+    /// `max` set to a count, or the problem; `what` says whose ceiling it is in the message.
+    fn ceiling(
+        &mut self,
+        what: &str,
+        prefix: &str,
+        segments: &[&str],
+        key_pos: Pos,
+        node: &Node,
+    ) -> Option<u64> {
+        let (word, rest) = (segments[0], &segments[1..]);
+        let path = join(prefix, word);
+        if !NEW_LIMIT_KEYS.contains(&word) {
+            match word {
+                "min" | "controls" => self.problem(
+                    key_pos,
+                    &path,
+                    format!(
+                        "unknown key: {what} a ceiling; did you mean `{}`?",
+                        join(prefix, "max")
+                    ),
+                ),
+                _ => self.unknown(key_pos, prefix, word, NEW_LIMIT_KEYS),
+            }
+            return None;
+        }
+        if !rest.is_empty() {
+            self.problem(
+                key_pos,
+                &join(&path, &rest.join(".")),
+                format!("unknown key: `{path}` is a value, not a mapping"),
+            );
+            return None;
+        }
+        let n = self.count(&path, node)?;
+        self.mark(&path, key_pos);
+        Some(n)
+    }
+
     fn mark(&mut self, path: &str, pos: Pos) {
         if let Some(first) = self.seen.get(path).copied() {
             self.problem(pos, path, format!("set twice (first at {first})"));
