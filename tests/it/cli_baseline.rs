@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::later_scan::later_scan;
-use crate::common::{fixture, root, scangate};
+use crate::common::{Ran, exits_in, fixture, root};
 
 /// The RHEL 8 scan and a later scan of it: 3 controls newly failing (one high), 5 fixed.
 fn scans() -> (Value, Value) {
@@ -22,36 +22,9 @@ fn write(dir: &Path, name: &str, doc: &Value) {
     std::fs::write(dir.join(name), serde_json::to_vec(doc).unwrap()).unwrap();
 }
 
-/// What one run printed, and how it exited.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs scangate in `dir` (so inputs are named as CI names them: `scan.json`).
-fn run_in(dir: &Path, args: &[&str]) -> Ran {
-    let out = scangate()
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .args(args)
-        .output()
-        .unwrap();
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
 fn exits(dir: &Path, args: &[&str], code: i32) -> Ran {
-    let ran = run_in(dir, args);
-    assert_eq!(
-        ran.code, code,
-        "scangate {args:?}\nstdout: {}\nstderr: {}",
-        ran.stdout, ran.stderr
-    );
-    ran
+    exits_in(dir, &[], args, code)
 }
 
 /// A directory where `scan.json` was the RHEL 8 scan when `baseline.json`, `report.json` and

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{fixture, root, scangate};
+use crate::common::{Ran, exits_in, fixture, root};
 
 /// 2026-12-04T13:37:00Z: when saf 1.5.3 applied the recorded attestations (TZ=UTC).
 const RECORDED_AT: &str = "1796391420";
@@ -15,36 +15,14 @@ const RECORDED_AT: &str = "1796391420";
 /// an entry that expires that day, and the next is past it.
 const RUN_DAY_MIDNIGHT: i64 = 1796342400;
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_at(dir: &Path, epoch: &str, args: &[&str]) -> Ran {
-    let out = scangate()
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("TZ", "UTC")
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .args(args)
-        .output()
-        .unwrap();
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
+/// Runs scangate in `dir` at `epoch` (SOURCE_DATE_EPOCH), with local time UTC.
 fn exits_at(dir: &Path, epoch: &str, args: &[&str], code: i32) -> Ran {
-    let ran = run_at(dir, epoch, args);
-    assert_eq!(
-        ran.code, code,
-        "scangate {args:?}\nstdout: {}\nstderr: {}",
-        ran.stdout, ran.stderr
-    );
-    ran
+    exits_in(
+        dir,
+        &[("TZ", "UTC"), ("SOURCE_DATE_EPOCH", epoch)],
+        args,
+        code,
+    )
 }
 
 fn exits(args: &[&str], code: i32) -> Ran {

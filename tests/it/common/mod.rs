@@ -92,7 +92,17 @@ pub struct Ran {
 
 /// Runs scangate with `args` from the repository root and checks that it exits with `code`.
 pub fn run_exits(args: &[&str], code: i32) -> Ran {
-    let out = scangate().args(args).output().expect("scangate runs");
+    exits_in(&root(), &[], args, code)
+}
+
+/// [`run_exits`] in `dir`, with `env` set.
+pub fn exits_in(dir: &Path, env: &[(&str, &str)], args: &[&str], code: i32) -> Ran {
+    let out = scangate()
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("scangate runs");
     let ran = Ran {
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
