@@ -224,17 +224,7 @@ fn suggest(
     if let Some((_, to)) = aliases.iter().find(|(from, _)| *from == lower) {
         return Some(to);
     }
-    let mut best: Option<(f64, &'static str)> = None;
-    for &candidate in allowed {
-        let mut score = strsim::jaro_winkler(&lower, candidate);
-        if strsim::damerau_levenshtein(&lower, candidate) == 1 {
-            score = score.max(0.9);
-        }
-        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
+    raw::closest(&lower, allowed)
 }
 
 /// The entries of a mapping node, by name; `None` for a name used twice is impossible

@@ -158,6 +158,24 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
+/// The allowed key closest to `word` (already lower-cased), if it is close enough to be a
+/// likely typo. The one "did you mean" rule of every file scangate validates.
+pub fn closest(word: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    let mut best: Option<(f64, &'static str)> = None;
+    for &candidate in allowed {
+        let mut score = strsim::jaro_winkler(word, candidate);
+        // Jaro's match window is zero for three-letter words, so it misses `mni` for `min`;
+        // one edit (a swap counts as one) is a typo at any length.
+        if strsim::damerau_levenshtein(word, candidate) == 1 {
+            score = score.max(0.9);
+        }
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 /// Parses YAML (JSON is YAML too) into a node tree. Duplicate keys are an error.
 pub fn parse(text: &str) -> Result<Option<Node>, serde_saphyr::Error> {
     let options =

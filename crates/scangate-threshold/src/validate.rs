@@ -139,19 +139,7 @@ fn suggest(word: &str, allowed: &'static [&'static str]) -> Option<&'static str>
     {
         return Some(to);
     }
-    let mut best: Option<(f64, &'static str)> = None;
-    for &candidate in allowed {
-        let mut score = strsim::jaro_winkler(&lower, candidate);
-        // Jaro's match window is zero for three-letter words, so it misses `mni` for `min`;
-        // one edit (a swap counts as one) is a typo at any length.
-        if strsim::damerau_levenshtein(&lower, candidate) == 1 {
-            score = score.max(0.9);
-        }
-        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
+    crate::raw::closest(&lower, allowed)
 }
 
 impl Checker {
